@@ -1,0 +1,58 @@
+import datetime
+
+from django.utils import timezone
+
+from .models import AdministrativeUnit, Level
+
+LEVEL_BY_CODE_LENGTH = {2: Level.PROVINCE, 3: Level.DISTRICT, 5: Level.COMMUNE}
+
+
+def level_of_code(code: str) -> str | None:
+    """Official codes tell their level by length: 2 digits province, 3 district, 5 commune."""
+    if not code.isdigit():
+        return None
+    return LEVEL_BY_CODE_LENGTH.get(len(code))
+
+
+def unit_by_code(code: str, *, on: datetime.date | None = None, queryset=None):
+    """The unit with this code valid on `on`, or, without a date, the current or latest version.
+
+    Returns None when no version matches.
+    """
+    code = (code or "").strip()
+    level = level_of_code(code)
+    if level is None:
+        return None
+    qs = (queryset if queryset is not None else AdministrativeUnit.objects).filter(
+        level=level, code=code
+    )
+    if on is not None:
+        return qs.valid_on(on).first()
+    today = timezone.localdate()
+    return qs.valid_on(today).first() or qs.order_by("-valid_from").first()
+
+
+def communes_by_code(codes) -> dict[str, list[AdministrativeUnit]]:
+    """Every version of the communes with these codes, for date-aware lookups in bulk."""
+    versions: dict[str, list[AdministrativeUnit]] = {}
+    qs = AdministrativeUnit.objects.filter(level=Level.COMMUNE, code__in=set(codes))
+    for unit in qs.only("id", "code", "name", "valid_from", "valid_to", "parent_id", "level"):
+        versions.setdefault(unit.code, []).append(unit)
+    return versions
+
+
+def ancestors_and_self(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    chain = []
+    current = unit
+    while current is not None:
+        chain.append(current)
+        current = current.parent
+    return chain
+
+
+def unit_versions_by_code(codes) -> dict[str, list[AdministrativeUnit]]:
+    """Every version of the units (any level) with these codes."""
+    versions: dict[str, list[AdministrativeUnit]] = {}
+    for unit in AdministrativeUnit.objects.filter(code__in=set(codes)):
+        versions.setdefault(unit.code, []).append(unit)
+    return versions

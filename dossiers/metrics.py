@@ -1,0 +1,132 @@
+"""Dossier counters and the rates derived from them: the one definition every rule reads.
+
+The scoring engine turns these definitions into SQL, the validation into row checks and the pages
+into labels, so a formula is written exactly once.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+COUNTER_FIELDS = (
+    "received",
+    "carried_over",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "pending_on_time",
+    "pending_overdue",
+    "online_full",
+    "online_partial",
+    "postal",
+    "digitized",
+    "apologies",
+)
+REQUIRED_COUNTERS = ("received", "resolved_early", "resolved_on_time", "resolved_late")
+
+COUNTER_LABELS = {
+    "received": _("Received"),
+    "carried_over": _("Carried over"),
+    "resolved_early": _("Resolved early"),
+    "resolved_on_time": _("Resolved on time"),
+    "resolved_late": _("Resolved late"),
+    "pending_on_time": _("Pending within deadline"),
+    "pending_overdue": _("Pending overdue"),
+    "online_full": _("Full online"),
+    "online_partial": _("Partial online"),
+    "postal": _("Public postal service"),
+    "digitized": _("Digitised"),
+    "apologies": _("Apology letters"),
+}
+
+RESOLVED = ("resolved_early", "resolved_on_time", "resolved_late")
+PENDING = ("pending_on_time", "pending_overdue")
+LATE = ("resolved_late", "pending_overdue")
+CHANNELS = ("online_full", "online_partial", "postal")
+AVAILABLE = ("carried_over", "received")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """rate = 100 × Σ numerator ÷ Σ denominator over the months of a period.
+
+    A zero denominator makes the rate not applicable, unless `when_nothing_to_count` gives the
+    value to use instead (no late dossier means no apology was missing).
+    """
+
+    name: str
+    label: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    when_nothing_to_count: float | None = None
+
+
+METRICS = {
+    m.name: m
+    for m in (
+        Metric(
+            "on_time_rate",
+            _("On-time rate"),
+            ("resolved_early", "resolved_on_time", "pending_on_time"),
+            RESOLVED + PENDING,
+        ),
+        Metric("online_rate", _("Online rate"), ("online_full", "online_partial"), ("received",)),
+        Metric("online_full_rate", _("Full-online rate"), ("online_full",), ("received",)),
+        Metric("postal_rate", _("Postal rate"), ("postal",), ("received",)),
+        Metric("digitized_rate", _("Digitisation rate"), ("digitized",), ("received",)),
+        Metric("apology_rate", _("Apology rate"), ("apologies",), LATE, when_nothing_to_count=100),
+    )
+}
+
+
+def rate(metric: Metric, sums: dict) -> float | None:
+    """The metric's rate for summed counters, or None when it is not applicable."""
+    denominator = sum(sums.get(f) or 0 for f in metric.denominator)
+    if denominator == 0:
+        return metric.when_nothing_to_count
+    return 100.0 * sum(sums.get(f) or 0 for f in metric.numerator) / denominator
+
+
+@dataclass(frozen=True)
+class BoundRule:
+    """Σ parts must not exceed Σ bound, within one monthly row."""
+
+    parts: tuple[str, ...]
+    bound: tuple[str, ...]
+    message: str
+
+
+BOUND_RULES = (
+    BoundRule(
+        CHANNELS,
+        ("received",),
+        _("online (full + partial) and postal dossiers (%(parts)s) exceed received (%(bound)s)"),
+    ),
+    BoundRule(
+        RESOLVED + PENDING,
+        AVAILABLE,
+        _("resolved and pending dossiers (%(parts)s) exceed carried over + received (%(bound)s)"),
+    ),
+    BoundRule(
+        ("digitized",),
+        AVAILABLE,
+        _("digitised dossiers (%(parts)s) exceed carried over + received (%(bound)s)"),
+    ),
+    BoundRule(
+        ("apologies",),
+        LATE,
+        _("apology letters (%(parts)s) exceed late dossiers, resolved late + pending overdue "
+          "(%(bound)s)"),
+    ),
+)
+
+
+def bound_violations(values: dict) -> list[tuple[str, str]]:
+    """(columns, message) for every bound rule the monthly counters break."""
+    problems = []
+    for rule in BOUND_RULES:
+        parts = sum(values.get(f) or 0 for f in rule.parts)
+        bound = sum(values.get(f) or 0 for f in rule.bound)
+        if parts > bound:
+            problems.append((",".join(rule.parts), rule.message % {"parts": parts, "bound": bound}))
+    return problems

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from communes.models import AdministrativeUnit, Level
+
+from .metrics import COUNTER_FIELDS, COUNTER_LABELS, bound_violations
+
+
+def _counter(name):
+    return models.PositiveIntegerField(COUNTER_LABELS[name], default=0)
+
+
+class DossierReport(models.Model):
+    """One commune's one-stop-shop statistics for one month; replaced, never duplicated."""
+
+    commune = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        related_name="dossier_reports",
+        limit_choices_to={"level": Level.COMMUNE},
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    received = _counter("received")
+    carried_over = _counter("carried_over")
+    resolved_early = _counter("resolved_early")
+    resolved_on_time = _counter("resolved_on_time")
+    resolved_late = _counter("resolved_late")
+    pending_on_time = _counter("pending_on_time")
+    pending_overdue = _counter("pending_overdue")
+    online_full = _counter("online_full")
+    online_partial = _counter("online_partial")
+    postal = _counter("postal")
+    digitized = _counter("digitized")
+    apologies = _counter("apologies")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("monthly dossier report")
+        verbose_name_plural = _("monthly dossier reports")
+        ordering = ["commune__code", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "month"], name="dossier_one_row_per_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.commune.code} {self.month:%Y-%m}"
+
+    def counters(self) -> dict:
+        return {name: getattr(self, name) for name in COUNTER_FIELDS}
+
+    def clean(self):
+        errors = {}
+        for columns, message in bound_violations(self.counters()):
+            errors.setdefault(columns.split(",")[0], []).append(message)
+        if errors:
+            raise ValidationError(errors)

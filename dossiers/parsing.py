@@ -1,0 +1,74 @@
+"""Turn an uploaded CSV or XLSX file into header + numbered rows, with no judgement on content."""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from import_export.formats.base_formats import XLSX
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as a table at all."""
+
+
+@dataclass
+class Table:
+    headers: list
+    rows: list[tuple[int, list]]  # (row number as the spreadsheet shows it, cells)
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            _("The file is not UTF-8 text (byte %(pos)d). Save it as “CSV UTF-8” and try again.")
+            % {"pos": exc.start + 1}
+        ) from exc
+
+
+def _read_csv(content: bytes) -> Table:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    # Excel with Vietnamese regional settings writes ';'-separated CSV.
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        lines = list(reader)
+    except csv.Error as exc:
+        raise UnreadableFile(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+    if not lines:
+        return Table(headers=[], rows=[])
+    return Table(headers=lines[0], rows=list(enumerate(lines[1:], start=2)))
+
+
+def _read_xlsx(content: bytes) -> Table:
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise UnreadableFile(_("The file is not an Excel workbook (.xlsx)."))
+    try:
+        dataset = XLSX().create_dataset(content)
+    except StopIteration:
+        return Table(headers=[], rows=[])
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise UnreadableFile(
+            _("The Excel workbook cannot be read: %(error)s") % {"error": exc}
+        ) from exc
+    headers = [h for h in dataset.headers or []]
+    return Table(headers=headers, rows=[(i, list(r)) for i, r in enumerate(dataset, start=2)])
+
+
+def read_table(file_name: str, content: bytes) -> Table:
+    name = (file_name or "").lower()
+    if name.endswith(".csv") or name.endswith(".txt"):
+        return _read_csv(content)
+    if name.endswith(".xlsx"):
+        return _read_xlsx(content)
+    if name.endswith(".xls"):
+        raise UnreadableFile(
+            _("Old Excel files (.xls) are not supported. Save the file as .xlsx or CSV UTF-8.")
+        )
+    raise UnreadableFile(_("Upload a .csv or .xlsx file."))

@@ -1,0 +1,299 @@
+"""Every write of monthly dossier statistics: files, the API and forms all come through here."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from communes import scoping
+from communes.models import Level
+from communes.selectors import communes_by_code, level_of_code
+
+from .columns import INFORMATIVE_COLUMNS, REQUIRED_COLUMNS, canonical_column
+from .metrics import COUNTER_FIELDS, bound_violations
+from .models import DossierReport
+from .parsing import Table, UnreadableFile, read_table
+from .signals import statistics_changed
+from .validation import parse_count, parse_month
+
+MAX_ROWS = 50_000  # a month for every commune of the largest list is 10,035
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str | None
+    message: str
+
+    def as_dict(self):
+        return {"row": self.row, "column": self.column, "message": str(self.message)}
+
+    def __str__(self):
+        where = []
+        if self.row is not None:
+            where.append(_("row %(row)d") % {"row": self.row})
+        if self.column:
+            where.append(_("column %(column)s") % {"column": self.column})
+        return f"{', '.join(where)}: {self.message}" if where else str(self.message)
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    rows: list = field(default_factory=list)  # the validated rows, for previews
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Row:
+    number: int
+    commune_id: int
+    commune_code: str
+    month: datetime.date
+    values: dict
+
+
+def _code_text(raw) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # an Excel number cell
+    return str(raw if raw is not None else "").strip()
+
+
+def _validate(records: list[tuple[int, dict]], user) -> tuple[list[_Row], list[Problem]]:
+    """Check every row; return the good rows and every problem found (never stops at the first)."""
+    problems: list[Problem] = []
+    parsed = []
+    this_month = timezone.localdate().replace(day=1)
+    for number, record in records:
+        row_ok = True
+        code = _code_text(record.get("commune_code"))
+        if not code:
+            problems.append(Problem(number, "commune_code", _("the commune code is empty")))
+            row_ok = False
+        month, error = parse_month(record.get("month"))
+        if error:
+            problems.append(Problem(number, "month", error))
+            row_ok = False
+        elif month > this_month:
+            problems.append(
+                Problem(number, "month", _("%(month)s is in the future") % {"month": f"{month:%Y-%m}"})
+            )
+            row_ok = False
+        values = {}
+        for name in COUNTER_FIELDS:
+            number_value, error = parse_count(record.get(name))
+            if error:
+                problems.append(Problem(number, name, error))
+                row_ok = False
+            elif number_value is None and name in REQUIRED_COLUMNS:
+                problems.append(Problem(number, name, _("a value is required")))
+                row_ok = False
+            else:
+                values[name] = number_value or 0
+        if row_ok:
+            for columns, message in bound_violations(values):
+                problems.append(Problem(number, columns, message))
+                row_ok = False
+        parsed.append((number, code, month, values, row_ok))
+
+    codes = {code for _n, code, _m, _v, _ok in parsed if code}
+    # Spreadsheets drop the leading zeros of "00004": look the padded code up too.
+    versions = communes_by_code(codes | {c.zfill(5) for c in codes if c.isdigit()})
+    allowed = None
+    if user is not None:
+        allowed = set(
+            scoping.changeable_units(user).filter(level=Level.COMMUNE).values_list("pk", flat=True)
+        )
+    rows: list[_Row] = []
+    seen: dict[tuple[str, datetime.date], int] = {}
+    for number, code, month, values, row_ok in parsed:
+        if not code:
+            continue
+        if code not in versions and code.isdigit() and code.zfill(5) in versions:
+            code = code.zfill(5)
+        if code not in versions:
+            level = level_of_code(code)
+            if level and level != Level.COMMUNE:
+                message = _("%(code)s is a %(level)s code, not a commune code") % {
+                    "code": code,
+                    "level": Level(level).label.lower(),
+                }
+            else:
+                message = _("no commune has the code %(code)s") % {"code": code}
+            problems.append(Problem(number, "commune_code", message))
+            continue
+        if month is None:
+            continue
+        commune = next((u for u in versions[code] if u.is_valid_on(month)), None)
+        if commune is None:
+            problems.append(
+                Problem(
+                    number,
+                    "commune_code",
+                    _("commune %(code)s did not exist in %(month)s")
+                    % {"code": code, "month": f"{month:%Y-%m}"},
+                )
+            )
+            continue
+        if allowed is not None and commune.pk not in allowed:
+            problems.append(
+                Problem(
+                    number,
+                    "commune_code",
+                    _("you may not enter statistics for commune %(code)s") % {"code": code},
+                )
+            )
+            continue
+        first = seen.setdefault((code, month), number)
+        if first != number:
+            problems.append(
+                Problem(
+                    number,
+                    "month",
+                    _("commune %(code)s, %(month)s is already in row %(first)d")
+                    % {"code": code, "month": f"{month:%Y-%m}", "first": first},
+                )
+            )
+            continue
+        if row_ok:
+            rows.append(_Row(number, commune.pk, code, month, values))
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    return rows, problems
+
+
+def dossier_reports_save(
+    *, records: list[tuple[int, dict]], user=None, dry_run: bool = False, reason: str = ""
+) -> ImportResult:
+    """Validate all records and, if every one is good, create or replace them in one transaction.
+
+    `records` are (row number, {column: raw value}). Nothing is written when any row is refused
+    or when `dry_run` is set. A replaced month keeps its old values in the history.
+    """
+    result = ImportResult(dry_run=dry_run)
+    if len(records) > MAX_ROWS:
+        result.problems.append(
+            Problem(
+                None,
+                None,
+                _("The file has %(count)d rows; at most %(max)d can be imported at once.")
+                % {"count": len(records), "max": MAX_ROWS},
+            )
+        )
+        return result
+    rows, result.problems = _validate(records, user)
+    if result.problems:
+        return result
+    if not rows:
+        result.problems.append(Problem(None, None, _("There are no rows to import.")))
+        return result
+    result.rows = rows
+    with transaction.atomic():
+        existing = {
+            (r.commune_id, r.month): r
+            for r in DossierReport.objects.select_for_update().filter(
+                commune_id__in={row.commune_id for row in rows},
+                month__in={row.month for row in rows},
+            )
+        }
+        to_create, to_update = [], []
+        for row in rows:
+            report = existing.get((row.commune_id, row.month))
+            if report is None:
+                to_create.append(
+                    DossierReport(
+                        commune_id=row.commune_id, month=row.month, updated_by=user, **row.values
+                    )
+                )
+            elif report.counters() != row.values:
+                for name, value in row.values.items():
+                    setattr(report, name, value)
+                report.updated_by = user
+                to_update.append(report)
+            else:
+                result.unchanged += 1
+        result.created, result.updated = len(to_create), len(to_update)
+        if dry_run:
+            return result
+        history_user = user if user is not None and user.is_authenticated else None
+        if to_create:
+            bulk_create_with_history(
+                to_create, DossierReport, batch_size=2000, default_user=history_user,
+                default_change_reason=reason or "create",
+            )
+        if to_update:
+            now = timezone.now()
+            for report in to_update:
+                report.updated_at = now
+            bulk_update_with_history(
+                to_update, DossierReport, [*COUNTER_FIELDS, "updated_by", "updated_at"],
+                batch_size=2000, default_user=history_user,
+                default_change_reason=reason or "replace",
+            )
+        changed = to_create + to_update
+        if changed:
+            statistics_changed.send(
+                sender=DossierReport,
+                commune_ids={r.commune_id for r in changed},
+                months={r.month for r in changed},
+            )
+    return result
+
+
+def _table_records(table: Table) -> tuple[list[tuple[int, dict]], list[Problem], list[str]]:
+    problems, notices = [], []
+    columns: list[str | None] = []
+    for position, header in enumerate(table.headers, start=1):
+        name = canonical_column(header)
+        if name is None and str(header or "").strip():
+            notices.append(
+                _("Column %(position)d “%(header)s” is not a known column and was ignored.")
+                % {"position": position, "header": str(header)[:60]}
+            )
+        if name in columns:
+            problems.append(
+                Problem(1, name, _("the column appears twice in the header"))
+            )
+        columns.append(None if name in INFORMATIVE_COLUMNS else name)
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    for column in missing:
+        problems.append(Problem(1, column, _("the required column is missing")))
+    if problems:
+        return [], problems, notices
+    records = []
+    for number, cells in table.rows:
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue  # blank lines at the end of a sheet are no data
+        record = {name: cells[i] if i < len(cells) else None for i, name in enumerate(columns) if name}
+        records.append((number, record))
+    return records, problems, notices
+
+
+def dossier_file_import(
+    *, file_name: str, content: bytes, user=None, dry_run: bool = False
+) -> ImportResult:
+    """Import a CSV or XLSX file of monthly statistics, all or nothing."""
+    try:
+        table = read_table(file_name, content)
+    except UnreadableFile as exc:
+        return ImportResult(dry_run=dry_run, problems=[Problem(None, None, str(exc))])
+    if not table.headers:
+        return ImportResult(dry_run=dry_run, problems=[Problem(None, None, _("The file is empty."))])
+    records, problems, notices = _table_records(table)
+    if problems:
+        return ImportResult(dry_run=dry_run, problems=problems, notices=notices)
+    result = dossier_reports_save(
+        records=records, user=user, dry_run=dry_run, reason=f"import {file_name}"[:100]
+    )
+    result.notices = notices + result.notices
+    return result

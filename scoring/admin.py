@@ -1,0 +1,177 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Adjustment,
+    Area,
+    AreaResult,
+    Assessment,
+    Band,
+    DirtyGroup,
+    Framework,
+    Period,
+    Publication,
+    RankingRun,
+    Result,
+    Score,
+    Step,
+    SubCriterion,
+)
+from .services.frameworks import framework_changed
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the engine or the services: shown, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BandInline(admin.TabularInline):
+    model = Band
+    extra = 0
+
+
+class AreaInline(admin.TabularInline):
+    model = Area
+    extra = 0
+    readonly_fields = ("max_points",)
+    show_change_link = True
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ("code", "year", "issuer", "level", "max_points", "updated_at")
+    list_filter = ("year", "level")
+    search_fields = ("code", "name", "issuer__name", "issuer__code")
+    readonly_fields = ("max_points", "document", "created_at", "updated_at")
+    autocomplete_fields = ("issuer",)
+    inlines = [BandInline, AreaInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        framework_changed(form.instance)
+
+
+class SubCriterionInline(admin.TabularInline):
+    model = SubCriterion
+    extra = 0
+    fields = ("position", "code", "name", "max_points", "method", "metric", "target_percent")
+    show_change_link = True
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "framework", "max_points")
+    list_filter = ("framework__year",)
+    search_fields = ("code", "name", "framework__code")
+    readonly_fields = ("max_points",)
+    inlines = [SubCriterionInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        framework_changed(form.instance.framework)
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    extra = 0
+
+
+@admin.register(SubCriterion)
+class SubCriterionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "framework", "max_points", "method", "metric")
+    list_filter = ("method", "metric", "framework__year")
+    search_fields = ("code", "name", "framework__code")
+    inlines = [StepInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        framework_changed(form.instance.framework)
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ("code", "kind", "year", "start", "end")
+    list_filter = ("kind", "year")
+    search_fields = ("code",)
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    extra = 0
+    fields = ("sub_criterion", "self_points", "appraised_points", "metric_value",
+              "derived_points", "points")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ("unit", "framework", "period", "status", "updated_at")
+    list_filter = ("status", "period", "framework__year")
+    search_fields = ("unit__code", "unit__name", "framework__code")
+    list_select_related = ("unit", "framework__issuer", "period")
+    readonly_fields = ("unit", "framework", "period", "created_at", "updated_at", "submitted_at")
+    inlines = [ScoreInline]
+
+
+@admin.register(Score)
+class ScoreAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ("assessment", "sub_criterion", "self_points", "appraised_points",
+                    "metric_value", "derived_points", "points")
+    list_filter = ("assessment__period", "sub_criterion__method")
+    search_fields = ("assessment__unit__code", "assessment__unit__name", "sub_criterion__code")
+    list_select_related = ("assessment__unit", "assessment__period", "sub_criterion")
+
+
+@admin.register(Adjustment)
+class AdjustmentAdmin(ReadOnlyAdmin):
+    list_display = ("assessment", "kind", "points", "reason", "created_by", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("assessment__unit__code", "reason")
+
+
+@admin.register(Publication)
+class PublicationAdmin(ReadOnlyAdmin):
+    list_display = ("framework", "period", "decision_number", "decision_date", "published_at")
+    list_filter = ("period",)
+
+
+class AreaResultInline(admin.TabularInline):
+    model = AreaResult
+    extra = 0
+    readonly_fields = ("area", "points", "max_points", "percent")
+    can_delete = False
+
+
+@admin.register(Result)
+class ResultAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "period", "framework", "index_percent", "band_label", "rank",
+                    "previous_rank", "provisional", "computed_at")
+    list_filter = ("period", "provisional", "band_label", "framework__issuer")
+    search_fields = ("unit__code", "unit__name")
+    list_select_related = ("unit", "period", "framework__issuer")
+    inlines = [AreaResultInline]
+
+
+@admin.register(RankingRun)
+class RankingRunAdmin(ReadOnlyAdmin):
+    list_display = ("framework", "period", "status", "trigger", "started_at", "finished_at",
+                    "results_count")
+    list_filter = ("status", "trigger")
+    search_fields = ("framework__code", "error")
+
+
+@admin.register(DirtyGroup)
+class DirtyGroupAdmin(ReadOnlyAdmin):
+    list_display = ("framework", "period", "version", "marked_at")

@@ -1,0 +1,31 @@
+"""The one rule for a points value typed by a person or read from a file."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+
+def parse_points(value, max_points: Decimal) -> tuple[Decimal | None, str | None]:
+    """(points, None), (None, None) for "not entered", or (None, message).
+
+    Points have at most two decimals and lie in 0…max_points; "3,75" is read as 3.75.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, bool):
+        return None, _("'%(value)s' is not a number") % {"value": value}
+    text = str(value).strip().replace(",", ".") if isinstance(value, str) else str(value)
+    try:
+        points = Decimal(text)
+    except InvalidOperation:
+        return None, _("'%(value)s' is not a number") % {"value": str(value)[:40]}
+    if not points.is_finite():
+        return None, _("'%(value)s' is not a number") % {"value": str(value)[:40]}
+    if points != points.quantize(Decimal("0.01")):
+        return None, _("%(value)s has more than two decimals") % {"value": value}
+    if points < 0 or points > max_points:
+        return None, _("%(value)s is outside 0…%(max)s") % {
+            "value": value,
+            "max": max_points.normalize(),
+        }
+    return points.quantize(Decimal("0.01")), None

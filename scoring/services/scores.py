@@ -1,0 +1,400 @@
+"""Writes of assessments, scores, bonus and penalty points, and publication."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from communes import scoping
+from communes.models import AdministrativeUnit, Role
+from communes.selectors import unit_versions_by_code
+from dossiers.parsing import UnreadableFile, read_table
+from dossiers.services import Problem
+
+from .. import engine
+from ..models import (
+    Adjustment,
+    AdjustmentKind,
+    Assessment,
+    AssessmentStatus,
+    DirtyGroup,
+    Framework,
+    Period,
+    Publication,
+    Result,
+    Score,
+    SubCriterion,
+)
+from ..periods import PeriodCodeError, period_get_or_create
+from ..points import parse_points
+from .rankings import groups_mark_dirty, is_published
+
+SCORE_COLUMNS = ("unit_code", "period", "sub_code", "self_points", "appraised_points",
+                 "explanation", "appraisal_reason")
+REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
+OFFICER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
+APPRAISER_ROLES = (Role.APPRAISER, Role.ADMIN)
+
+
+class ScoreError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def frameworks_for_unit(unit: AdministrativeUnit, year: int):
+    """Frameworks that rank `unit` in `year`: issued by one of its ancestors for its level."""
+    ancestors = [a for a in (unit.parent_id, unit.parent.parent_id if unit.parent else None) if a]
+    return Framework.objects.filter(year=year, level=unit.level, issuer_id__in=ancestors)
+
+
+def assessment_get_or_create(
+    *, unit: AdministrativeUnit, framework: Framework, period: Period
+) -> Assessment:
+    assessment, _created = Assessment.objects.get_or_create(
+        unit=unit, framework=framework, period=period
+    )
+    return assessment
+
+
+def group_open(*, framework: Framework, period: Period) -> int:
+    """Open an assessment for every unit the framework ranks that existed in the period."""
+    units = (
+        AdministrativeUnit.objects.subtree_of([framework.issuer_id])
+        .filter(level=framework.level)
+        .valid_during(period.start, period.end)
+    )
+    existing = set(
+        Assessment.objects.filter(framework=framework, period=period).values_list(
+            "unit_id", flat=True
+        )
+    )
+    new = [
+        Assessment(unit_id=u, framework=framework, period=period)
+        for u in units.values_list("pk", flat=True)
+        if u not in existing
+    ]
+    with transaction.atomic():
+        Assessment.objects.bulk_create(new)
+        if new:
+            groups_mark_dirty([(framework.pk, period.pk)], trigger="open")
+    return len(new)
+
+
+@dataclass
+class ScoreImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class _Resolver:
+    """Caches of the lookups an import makes, so a file costs a few queries per group."""
+
+    def __init__(self, framework_code: str | None):
+        self.framework_code = framework_code
+        self.periods: dict[str, Period] = {}
+        self.frameworks: dict[tuple[int, int], Framework | str] = {}
+        self.subs: dict[int, dict[str, SubCriterion]] = {}
+        self.published: dict[tuple[int, int], bool] = {}
+
+    def period(self, code: str) -> Period:
+        if code not in self.periods:
+            self.periods[code] = period_get_or_create(code)
+        return self.periods[code]
+
+    def framework(self, unit, period) -> Framework | str:
+        key = (unit.pk, period.pk)
+        if key not in self.frameworks:
+            candidates = frameworks_for_unit(unit, period.year)
+            if self.framework_code:
+                candidates = candidates.filter(code=self.framework_code)
+            found = list(candidates)
+            if len(found) == 1:
+                self.frameworks[key] = found[0]
+            elif not found:
+                self.frameworks[key] = _("no framework ranks %(unit)s in %(year)d") % {
+                    "unit": unit.code, "year": period.year
+                }
+            else:
+                self.frameworks[key] = _(
+                    "several frameworks rank %(unit)s in %(year)d (%(codes)s); use --framework"
+                ) % {"unit": unit.code, "year": period.year,
+                     "codes": ", ".join(f.code for f in found)}
+        return self.frameworks[key]
+
+    def sub(self, framework: Framework, code: str) -> SubCriterion | None:
+        if framework.pk not in self.subs:
+            self.subs[framework.pk] = {s.code: s for s in framework.sub_criteria.all()}
+        return self.subs[framework.pk].get(code)
+
+    def is_published(self, framework, period) -> bool:
+        key = (framework.pk, period.pk)
+        if key not in self.published:
+            self.published[key] = is_published(*key)
+        return self.published[key]
+
+
+def scores_import(
+    *, file_name: str, content: bytes, user=None, framework_code: str | None = None
+) -> ScoreImportResult:
+    """Import self and appraised points from a CSV or XLSX file, all or nothing."""
+    try:
+        table = read_table(file_name, content)
+    except UnreadableFile as exc:
+        return ScoreImportResult(problems=[Problem(None, None, str(exc))])
+    headers = [str(h or "").strip().lower() for h in table.headers]
+    missing = [c for c in REQUIRED_SCORE_COLUMNS if c not in headers]
+    if missing:
+        return ScoreImportResult(
+            problems=[Problem(1, c, _("the required column is missing")) for c in missing]
+        )
+    records = [
+        (number, {h: cells[i] if i < len(cells) else None for i, h in enumerate(headers)})
+        for number, cells in table.rows
+        if not all(c is None or not str(c).strip() for c in cells)
+    ]
+    return scores_save(records=records, user=user, framework_code=framework_code)
+
+
+def scores_save(
+    *, records: list[tuple[int, dict]], user=None, framework_code: str | None = None
+) -> ScoreImportResult:
+    """Create or change scores from (row number, {column: value}) records, all or nothing.
+
+    Columns are those of the scores CSV; empty cells leave a stored value as it is.
+    """
+    result = ScoreImportResult()
+    resolver = _Resolver(framework_code)
+    may_self = may_appraise = None
+    if user is not None:
+        may_self = set(scoping.units_for_roles(user, OFFICER_ROLES).values_list("pk", flat=True))
+        may_appraise = set(
+            scoping.units_for_roles(user, APPRAISER_ROLES).values_list("pk", flat=True)
+        )
+    units = unit_versions_by_code(str(r.get("unit_code") or "").strip() for _n, r in records)
+    with transaction.atomic():
+        planned: dict[tuple, tuple] = {}
+        seen: dict[tuple, int] = {}
+        for number, record in records:
+            problems = []
+            code = str(record.get("unit_code") or "").strip()
+            try:
+                period = resolver.period(str(record.get("period") or ""))
+            except PeriodCodeError as exc:
+                result.problems.append(Problem(number, "period", str(exc)))
+                continue
+            unit = next(
+                (u for u in units.get(code, []) if u.valid_from <= period.end
+                 and (u.valid_to is None or u.valid_to >= period.start)),
+                None,
+            )
+            if unit is None:
+                result.problems.append(
+                    Problem(number, "unit_code", _("no unit %(code)s existed in %(period)s")
+                            % {"code": code, "period": period.code})
+                )
+                continue
+            framework = resolver.framework(unit, period)
+            if isinstance(framework, str):
+                result.problems.append(Problem(number, "unit_code", framework))
+                continue
+            sub_code = str(record.get("sub_code") or "").strip()
+            sub = resolver.sub(framework, sub_code)
+            if sub is None:
+                result.problems.append(
+                    Problem(number, "sub_code", _("framework %(framework)s has no sub-criterion "
+                                                  "%(code)s") % {"framework": framework.code,
+                                                                 "code": sub_code})
+                )
+                continue
+            if resolver.is_published(framework, period):
+                result.problems.append(
+                    Problem(number, "period", _("the results of %(period)s are published and "
+                                                "can no longer change") % {"period": period.code})
+                )
+                continue
+            values = {}
+            for column in ("self_points", "appraised_points"):
+                points, error = parse_points(record.get(column), sub.max_points)
+                if error:
+                    problems.append(Problem(number, column, error))
+                elif points is not None:
+                    values[column] = points
+            for column in ("explanation", "appraisal_reason"):
+                text = str(record.get(column) or "").strip()
+                if text:
+                    values[column] = text
+            if "self_points" in values and may_self is not None and unit.pk not in may_self:
+                problems.append(Problem(number, "self_points",
+                                        _("you may not self-assess %(code)s") % {"code": code}))
+            if "appraised_points" in values and may_appraise is not None and (
+                unit.pk not in may_appraise
+            ):
+                problems.append(Problem(number, "appraised_points",
+                                        _("you may not appraise %(code)s") % {"code": code}))
+            key = (unit.pk, framework.pk, period.pk, sub.pk)
+            first = seen.setdefault(key, number)
+            if first != number:
+                problems.append(Problem(number, "sub_code", _("the same score is already in row "
+                                                              "%(row)d") % {"row": first}))
+            result.problems += problems
+            if not problems:
+                planned[key] = (unit, framework, period, sub, values)
+        if result.problems:
+            transaction.set_rollback(True)  # periods created on the way go too
+            return result
+        _write_scores(planned, user, result)
+    return result
+
+
+def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
+    triples = {(u.pk, f.pk, p.pk) for u, f, p, _s, _v in planned.values()}
+    assessments = {
+        (a.unit_id, a.framework_id, a.period_id): a
+        for a in Assessment.objects.filter(
+            unit_id__in={t[0] for t in triples}, framework_id__in={t[1] for t in triples},
+            period_id__in={t[2] for t in triples},
+        )
+    }
+    missing = [Assessment(unit_id=u, framework_id=f, period_id=p) for u, f, p in triples
+               if (u, f, p) not in assessments]
+    for assessment in Assessment.objects.bulk_create(missing):
+        assessments[(assessment.unit_id, assessment.framework_id, assessment.period_id)] = assessment
+    if any(a.pk is None for a in assessments.values()):  # backends that return no ids
+        assessments = {
+            (a.unit_id, a.framework_id, a.period_id): a
+            for a in Assessment.objects.filter(
+                unit_id__in={t[0] for t in triples}, framework_id__in={t[1] for t in triples},
+                period_id__in={t[2] for t in triples},
+            )
+        }
+    existing = {
+        (s.assessment_id, s.sub_criterion_id): s
+        for s in Score.objects.filter(assessment__in=list(assessments.values()))
+    }
+    to_create, to_update = [], []
+    for (unit_id, framework_id, period_id, sub_id), (*_ignored, values) in planned.items():
+        assessment = assessments[(unit_id, framework_id, period_id)]
+        score = existing.get((assessment.pk, sub_id))
+        if score is None:
+            to_create.append(Score(assessment=assessment, sub_criterion_id=sub_id,
+                                   updated_by=user, **values))
+            continue
+        if all(getattr(score, k) == v for k, v in values.items()):
+            result.unchanged += 1
+            continue
+        for k, v in values.items():
+            setattr(score, k, v)
+        score.updated_by = user
+        score.updated_at = timezone.now()
+        to_update.append(score)
+    history_user = user if user is not None and user.is_authenticated else None
+    if to_create:
+        bulk_create_with_history(to_create, Score, batch_size=2000, default_user=history_user,
+                                 default_change_reason="import")
+    if to_update:
+        bulk_update_with_history(
+            to_update, Score,
+            ["self_points", "appraised_points", "explanation", "appraisal_reason",
+             "updated_by", "updated_at"],
+            batch_size=2000, default_user=history_user, default_change_reason="import",
+        )
+    result.created, result.updated = len(to_create), len(to_update)
+    groups_mark_dirty({(f, p) for _u, f, p in triples}, trigger="scores")
+
+
+_UNSET = object()
+
+
+def score_update(
+    *,
+    score: Score,
+    user,
+    self_points=_UNSET,
+    explanation=_UNSET,
+    appraised_points=_UNSET,
+    appraisal_reason=_UNSET,
+) -> Score:
+    """Change one score as `user`: officers their self points and explanation while the
+    assessment is open or returned, appraisers the appraised points and reason."""
+    assessment = score.assessment
+    if is_published(assessment.framework_id, assessment.period_id):
+        raise ScoreError(_("The results are published and can no longer change."))
+    officer_change = self_points is not _UNSET or explanation is not _UNSET
+    appraiser_change = appraised_points is not _UNSET or appraisal_reason is not _UNSET
+    if officer_change:
+        if not scoping.can_change(user, assessment.unit, OFFICER_ROLES):
+            raise ScoreError(_("You may not self-assess this unit."), "self_points")
+        if assessment.status not in (AssessmentStatus.OPEN, AssessmentStatus.RETURNED):
+            raise ScoreError(_("The self-assessment was submitted and is closed."), "self_points")
+    if appraiser_change and not scoping.can_change(user, assessment.unit, APPRAISER_ROLES):
+        raise ScoreError(_("You may not appraise this unit."), "appraised_points")
+    for name, value in (("self_points", self_points), ("appraised_points", appraised_points)):
+        if value is _UNSET:
+            continue
+        points, error = parse_points(value, score.sub_criterion.max_points)
+        if error:
+            raise ScoreError(error, name)
+        setattr(score, name, points)
+    if explanation is not _UNSET:
+        score.explanation = str(explanation or "").strip()
+    if appraisal_reason is not _UNSET:
+        score.appraisal_reason = str(appraisal_reason or "").strip()
+    score.updated_by = user
+    with transaction.atomic():
+        score.save()
+        groups_mark_dirty([(assessment.framework_id, assessment.period_id)], trigger="score")
+    return score
+
+
+def adjustment_add(
+    *, assessment: Assessment, kind: str, points, reason: str, user=None
+) -> Adjustment:
+    if kind not in AdjustmentKind.values:
+        raise ScoreError(_("Unknown kind '%(kind)s'.") % {"kind": kind}, "kind")
+    if is_published(assessment.framework_id, assessment.period_id):
+        raise ScoreError(_("The results are published and can no longer change."))
+    value, error = parse_points(points, Decimal("100"))
+    if error or not value:
+        raise ScoreError(error or _("Points must be above 0."), "points")
+    if not str(reason or "").strip():
+        raise ScoreError(_("Give the reason for the bonus or penalty."), "reason")
+    with transaction.atomic():
+        adjustment = Adjustment.objects.create(
+            assessment=assessment, kind=kind, points=value, reason=reason.strip(), created_by=user
+        )
+        groups_mark_dirty([(assessment.framework_id, assessment.period_id)], trigger="adjustment")
+    return adjustment
+
+
+def group_publish(
+    *,
+    framework: Framework,
+    period: Period,
+    decision_number: str,
+    decision_date: datetime.date,
+    user=None,
+) -> Publication:
+    """Freeze the group's results as final under a decision, computing them one last time."""
+    if is_published(framework.pk, period.pk):
+        raise ScoreError(_("These results are already published."))
+    if not str(decision_number or "").strip():
+        raise ScoreError(_("Give the number of the decision."), "decision_number")
+    with transaction.atomic():
+        engine.recompute_group(framework, period)
+        Result.objects.filter(framework=framework, period=period).update(provisional=False)
+        DirtyGroup.objects.filter(framework=framework, period=period).delete()
+        return Publication.objects.create(
+            framework=framework, period=period, decision_number=decision_number.strip(),
+            decision_date=decision_date, published_by=user,
+        )

@@ -1,0 +1,22 @@
+"""Celery tasks: ids in, a service call, nothing else."""
+
+from celery import shared_task
+from celery.signals import worker_ready
+
+from .services import rankings
+
+
+@shared_task(name="scoring.tasks.recompute_group", acks_late=True)
+def recompute_group(framework_id: int, period_id: int, trigger: str = "change") -> int:
+    return rankings.dirty_group_recompute(framework_id, period_id, trigger=trigger)
+
+
+@shared_task(name="scoring.tasks.sweep_dirty_rankings")
+def sweep_dirty_rankings() -> int:
+    return rankings.dirty_groups_sweep()
+
+
+@worker_ready.connect
+def _sweep_at_worker_start(sender=None, **kwargs):
+    # Changes saved while no worker or broker was up are still marked dirty: catch up now.
+    sweep_dirty_rankings.delay()

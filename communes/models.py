@@ -25,7 +25,9 @@ class UnitQuerySet(models.QuerySet):
 
     def valid_during(self, start: datetime.date, end: datetime.date):
         """Units valid on at least one day of [start, end]."""
-        return self.filter(Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        return self.filter(
+            Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+        )
 
     def subtree_of(self, unit_ids):
         """The units themselves and every descendant. Units have at most three tiers."""

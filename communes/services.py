@@ -76,7 +76,10 @@ def _read_unit_list(path: Path, provinces: set[str] | None) -> list[_Wanted]:
                 value = row[column]
                 if not (value.isdigit() and len(value) == length):
                     problems.append(
-                        _("Row %(row)d, column %(column)s: '%(value)s' is not a %(length)d-digit code.")
+                        _(
+                            "Row %(row)d, column %(column)s: '%(value)s' is not a "
+                            "%(length)d-digit code."
+                        )
                         % {"row": row_number, "column": column, "value": value, "length": length}
                     )
                     row_ok = False

@@ -13,8 +13,18 @@ class DossierReportAdmin(ExportMixin, SimpleHistoryAdmin):
     """Read and export; writes go through the import service so every rule applies."""
 
     resource_classes = [DossierReportResource]
-    list_display = ("commune", "month", "received", "resolved_early", "resolved_on_time",
-                    "resolved_late", "online_full", "online_partial", "updated_by", "updated_at")
+    list_display = (
+        "commune",
+        "month",
+        "received",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "online_full",
+        "online_partial",
+        "updated_by",
+        "updated_at",
+    )
     list_filter = ("month", "commune__parent__parent", "commune__parent")
     search_fields = ("commune__code", "commune__name")
     date_hierarchy = "month"

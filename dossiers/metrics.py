@@ -115,8 +115,10 @@ BOUND_RULES = (
     BoundRule(
         ("apologies",),
         LATE,
-        _("apology letters (%(parts)s) exceed late dossiers, resolved late + pending overdue "
-          "(%(bound)s)"),
+        _(
+            "apology letters (%(parts)s) exceed late dossiers, resolved late + pending overdue "
+            "(%(bound)s)"
+        ),
     ),
 )
 

@@ -57,7 +57,7 @@ def _read_xlsx(content: bytes) -> Table:
         raise UnreadableFile(
             _("The Excel workbook cannot be read: %(error)s") % {"error": exc}
         ) from exc
-    headers = [h for h in dataset.headers or []]
+    headers = list(dataset.headers or [])
     return Table(headers=headers, rows=[(i, list(r)) for i, r in enumerate(dataset, start=2)])
 
 

@@ -22,5 +22,3 @@ class DossierReportResource(resources.ModelResource):
 
     def get_export_queryset(self, request=None, **kwargs):
         return super().get_export_queryset(request, **kwargs).select_related("commune")
-
-

@@ -87,7 +87,9 @@ def _validate(records: list[tuple[int, dict]], user) -> tuple[list[_Row], list[P
             row_ok = False
         elif month > this_month:
             problems.append(
-                Problem(number, "month", _("%(month)s is in the future") % {"month": f"{month:%Y-%m}"})
+                Problem(
+                    number, "month", _("%(month)s is in the future") % {"month": f"{month:%Y-%m}"}
+                )
             )
             row_ok = False
         values = {}
@@ -228,7 +230,10 @@ def dossier_reports_save(
         history_user = user if user is not None and user.is_authenticated else None
         if to_create:
             bulk_create_with_history(
-                to_create, DossierReport, batch_size=2000, default_user=history_user,
+                to_create,
+                DossierReport,
+                batch_size=2000,
+                default_user=history_user,
                 default_change_reason=reason or "create",
             )
         if to_update:
@@ -236,8 +241,11 @@ def dossier_reports_save(
             for report in to_update:
                 report.updated_at = now
             bulk_update_with_history(
-                to_update, DossierReport, [*COUNTER_FIELDS, "updated_by", "updated_at"],
-                batch_size=2000, default_user=history_user,
+                to_update,
+                DossierReport,
+                [*COUNTER_FIELDS, "updated_by", "updated_at"],
+                batch_size=2000,
+                default_user=history_user,
                 default_change_reason=reason or "replace",
             )
         changed = to_create + to_update
@@ -261,9 +269,7 @@ def _table_records(table: Table) -> tuple[list[tuple[int, dict]], list[Problem],
                 % {"position": position, "header": str(header)[:60]}
             )
         if name in columns:
-            problems.append(
-                Problem(1, name, _("the column appears twice in the header"))
-            )
+            problems.append(Problem(1, name, _("the column appears twice in the header")))
         columns.append(None if name in INFORMATIVE_COLUMNS else name)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     for column in missing:
@@ -274,7 +280,9 @@ def _table_records(table: Table) -> tuple[list[tuple[int, dict]], list[Problem],
     for number, cells in table.rows:
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue  # blank lines at the end of a sheet are no data
-        record = {name: cells[i] if i < len(cells) else None for i, name in enumerate(columns) if name}
+        record = {
+            name: cells[i] if i < len(cells) else None for i, name in enumerate(columns) if name
+        }
         records.append((number, record))
     return records, problems, notices
 
@@ -288,7 +296,9 @@ def dossier_file_import(
     except UnreadableFile as exc:
         return ImportResult(dry_run=dry_run, problems=[Problem(None, None, str(exc))])
     if not table.headers:
-        return ImportResult(dry_run=dry_run, problems=[Problem(None, None, _("The file is empty."))])
+        return ImportResult(
+            dry_run=dry_run, problems=[Problem(None, None, _("The file is empty."))]
+        )
     records, problems, notices = _table_records(table)
     if problems:
         return ImportResult(dry_run=dry_run, problems=problems, notices=notices)

@@ -106,8 +106,14 @@ class PeriodAdmin(admin.ModelAdmin):
 class ScoreInline(admin.TabularInline):
     model = Score
     extra = 0
-    fields = ("sub_criterion", "self_points", "appraised_points", "metric_value",
-              "derived_points", "points")
+    fields = (
+        "sub_criterion",
+        "self_points",
+        "appraised_points",
+        "metric_value",
+        "derived_points",
+        "points",
+    )
     readonly_fields = fields
     can_delete = False
 
@@ -127,8 +133,15 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 @admin.register(Score)
 class ScoreAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
-    list_display = ("assessment", "sub_criterion", "self_points", "appraised_points",
-                    "metric_value", "derived_points", "points")
+    list_display = (
+        "assessment",
+        "sub_criterion",
+        "self_points",
+        "appraised_points",
+        "metric_value",
+        "derived_points",
+        "points",
+    )
     list_filter = ("assessment__period", "sub_criterion__method")
     search_fields = ("assessment__unit__code", "assessment__unit__name", "sub_criterion__code")
     list_select_related = ("assessment__unit", "assessment__period", "sub_criterion")
@@ -156,8 +169,17 @@ class AreaResultInline(admin.TabularInline):
 
 @admin.register(Result)
 class ResultAdmin(ReadOnlyAdmin):
-    list_display = ("unit", "period", "framework", "index_percent", "band_label", "rank",
-                    "previous_rank", "provisional", "computed_at")
+    list_display = (
+        "unit",
+        "period",
+        "framework",
+        "index_percent",
+        "band_label",
+        "rank",
+        "previous_rank",
+        "provisional",
+        "computed_at",
+    )
     list_filter = ("period", "provisional", "band_label", "framework__issuer")
     search_fields = ("unit__code", "unit__name")
     list_select_related = ("unit", "period", "framework__issuer")
@@ -166,8 +188,15 @@ class ResultAdmin(ReadOnlyAdmin):
 
 @admin.register(RankingRun)
 class RankingRunAdmin(ReadOnlyAdmin):
-    list_display = ("framework", "period", "status", "trigger", "started_at", "finished_at",
-                    "results_count")
+    list_display = (
+        "framework",
+        "period",
+        "status",
+        "trigger",
+        "started_at",
+        "finished_at",
+        "results_count",
+    )
     list_filter = ("status", "trigger")
     search_fields = ("framework__code", "error")
 

@@ -55,15 +55,17 @@ def _rate_sql() -> str:
     branches = []
     for metric in METRICS.values():
         numerator, denominator = _sum(metric.numerator), _sum(metric.denominator)
-        nothing = "NULL" if metric.when_nothing_to_count is None else str(
-            metric.when_nothing_to_count
+        nothing = (
+            "NULL" if metric.when_nothing_to_count is None else str(metric.when_nothing_to_count)
         )
         branches.append(
             f"WHEN '{metric.name}' THEN CASE WHEN {denominator} = 0 THEN {nothing} "
             f"ELSE ROUND(100.0 * {numerator} / {denominator}, 2) END"
         )
     # No statistics at all for the period: every rate is not applicable.
-    return f"CASE WHEN sums.unit_id IS NULL THEN NULL ELSE CASE sc.metric {' '.join(branches)} END END"
+    return (
+        f"CASE WHEN sums.unit_id IS NULL THEN NULL ELSE CASE sc.metric {' '.join(branches)} END END"
+    )
 
 
 STATEMENTS = [
@@ -218,7 +220,8 @@ STATEMENTS = [
 
 PREVIOUS_RANK = f"""
     UPDATE {T["result"]} SET previous_rank = (
-        SELECT MIN(pr.rank) FROM {T["result"]} pr JOIN {T["framework"]} pf ON pf.id = pr.framework_id
+        SELECT MIN(pr.rank) FROM {T["result"]} pr
+        JOIN {T["framework"]} pf ON pf.id = pr.framework_id
         WHERE pr.unit_id = {T["result"]}.unit_id AND pr.period_id = %(previous)s
           AND pf.issuer_id = %(issuer)s AND pf.level = %(level)s)
     WHERE framework_id = %(f)s AND period_id = %(p)s

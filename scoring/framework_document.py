@@ -60,7 +60,9 @@ def validate_framework_document(doc) -> list[str]:
             problems.append(_("%(where)s: 'name' is missing.") % {"where": where})
         subs = area.get("sub_criteria")
         if not isinstance(subs, list) or not subs:
-            problems.append(_("%(where)s: 'sub_criteria' must be a non-empty list.") % {"where": where})
+            problems.append(
+                _("%(where)s: 'sub_criteria' must be a non-empty list.") % {"where": where}
+            )
             continue
         for s_index, sub in enumerate(subs, start=1):
             problems += _sub_problems(sub, where, s_index, sub_codes)
@@ -94,9 +96,7 @@ def _band_problems(bands) -> list[str]:
         else:
             minima.append(minimum)
     if minima and min(minima) != 0:
-        problems.append(
-            _("The bands do not cover 0 %: the lowest band must have min_percent 0.")
-        )
+        problems.append(_("The bands do not cover 0 %: the lowest band must have min_percent 0."))
     return problems
 
 

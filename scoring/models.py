@@ -27,7 +27,9 @@ class Framework(models.Model):
     """A scoring rubric issued by one unit for one year, used to rank its descendants."""
 
     issuer = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("issuer"), on_delete=models.PROTECT,
+        AdministrativeUnit,
+        verbose_name=_("issuer"),
+        on_delete=models.PROTECT,
         related_name="frameworks",
     )
     year = models.PositiveSmallIntegerField(_("year"))
@@ -91,9 +93,7 @@ class Area(models.Model):
 
 
 class SubCriterion(models.Model):
-    framework = models.ForeignKey(
-        Framework, on_delete=models.CASCADE, related_name="sub_criteria"
-    )
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="sub_criteria")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="sub_criteria")
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=500)
@@ -168,11 +168,15 @@ class AssessmentStatus(models.TextChoices):
 
 class Assessment(models.Model):
     unit = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT,
+        AdministrativeUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
         related_name="assessments",
     )
     framework = models.ForeignKey(
-        Framework, verbose_name=_("framework"), on_delete=models.PROTECT,
+        Framework,
+        verbose_name=_("framework"),
+        on_delete=models.PROTECT,
         related_name="assessments",
     )
     period = models.ForeignKey(
@@ -190,7 +194,9 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
         ordering = ["period", "framework", "unit__code"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "framework", "period"], name="assessment_unique")
+            models.UniqueConstraint(
+                fields=["unit", "framework", "period"], name="assessment_unique"
+            )
         ]
         indexes = [models.Index(fields=["framework", "period"])]
 
@@ -202,9 +208,7 @@ class Score(models.Model):
     """Self and appraised points of one sub-criterion; the engine fills the computed columns."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
-    sub_criterion = models.ForeignKey(
-        SubCriterion, on_delete=models.PROTECT, related_name="scores"
-    )
+    sub_criterion = models.ForeignKey(SubCriterion, on_delete=models.PROTECT, related_name="scores")
     self_points = models.DecimalField(_("self points"), **POINTS, null=True, blank=True)
     appraised_points = models.DecimalField(_("appraised points"), **POINTS, null=True, blank=True)
     explanation = models.TextField(_("explanation"), blank=True)
@@ -215,7 +219,10 @@ class Score(models.Model):
     points = models.DecimalField(_("points used"), **POINTS, default=Decimal(0))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     history = HistoricalRecords(
@@ -242,16 +249,17 @@ class AdjustmentKind(models.TextChoices):
 class Adjustment(models.Model):
     """Bonus or penalty points outside the framework's maximum."""
 
-    assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="adjustments"
-    )
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="adjustments")
     kind = models.CharField(_("kind"), max_length=10, choices=AdjustmentKind.choices)
     points = models.DecimalField(
         _("points"), **POINTS, validators=[MinValueValidator(Decimal("0.01"))]
     )
     reason = models.TextField(_("reason"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -276,7 +284,10 @@ class Publication(models.Model):
     decision_number = models.CharField(_("decision number"), max_length=60)
     decision_date = models.DateField(_("decision date"))
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
@@ -335,9 +346,10 @@ class AreaResult(models.Model):
         verbose_name = _("area result")
         verbose_name_plural = _("area results")
         ordering = ["result", "area__position"]
-        constraints = [
-            models.UniqueConstraint(fields=["result", "area"], name="arearesult_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["result", "area"], name="arearesult_unique")]
+
+    def __str__(self):
+        return f"{self.area.code}: {self.percent} %"
 
 
 class DirtyGroup(models.Model):
@@ -358,6 +370,9 @@ class DirtyGroup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["framework", "period"], name="dirtygroup_unique")
         ]
+
+    def __str__(self):
+        return f"{self.framework_id}/{self.period_id} v{self.version}"
 
 
 class RunStatus(models.TextChoices):

@@ -18,8 +18,9 @@ def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 
 
-def yearly_totals(code: str, quality: float, base: float, growth: float, year: int,
-                  months: int) -> dict:
+def yearly_totals(
+    code: str, quality: float, base: float, growth: float, year: int, months: int
+) -> dict:
     """Believable totals: online, postal and digitised shares climb year on year, better-run
     communes are later less often and apologise more often."""
     t = year - 2020
@@ -35,10 +36,13 @@ def yearly_totals(code: str, quality: float, base: float, growth: float, year: i
     full_share = _clamp(0.2 + 0.12 * t + rng.uniform(-0.05, 0.05), 0.1, 0.7)
     online_total = round(received * online)
     online_full = round(online_total * full_share)
-    postal = min(max(0, received - online_total - 6),
-                 round(received * _clamp(0.03 + 0.16 * quality + 0.02 * t, 0.01, 0.3)))
-    digitized = round(received * _clamp(0.08 + 0.18 * t + 0.25 * quality
-                                        + rng.uniform(-0.04, 0.04), 0.03, 0.97))
+    postal = min(
+        max(0, received - online_total - 6),
+        round(received * _clamp(0.03 + 0.16 * quality + 0.02 * t, 0.01, 0.3)),
+    )
+    digitized = round(
+        received * _clamp(0.08 + 0.18 * t + 0.25 * quality + rng.uniform(-0.04, 0.04), 0.03, 0.97)
+    )
     return {
         "received": received,
         "resolved_early": resolved - late - on_time,
@@ -54,8 +58,9 @@ def yearly_totals(code: str, quality: float, base: float, growth: float, year: i
     }
 
 
-def split_into_months(totals: dict, months: list[datetime.date], carried_in: int,
-                      seed: str) -> list[dict]:
+def split_into_months(
+    totals: dict, months: list[datetime.date], carried_in: int, seed: str
+) -> list[dict]:
     """Monthly rows whose sums are exactly `totals`. Each month's outcomes equal its received
     dossiers, and it carries over the previous month's pending ones."""
     rng = random.Random(seed)

@@ -42,8 +42,10 @@ def distribute_points(
             remaining -= m
         active = [item for item in active if item not in full]
     maxima = {k: m for k, m, _w in items}
-    result = {k: min(maxima[k], (v / step).to_integral_value(ROUND_DOWN) * step)
-              for k, v in shares.items()}
+    result = {
+        k: min(maxima[k], (v / step).to_integral_value(ROUND_DOWN) * step)
+        for k, v in shares.items()
+    }
     residual = total - sum(result.values(), Decimal(0))
     for k in sorted(result, key=lambda k: maxima[k] - result[k], reverse=True):
         if residual <= 0:

@@ -46,7 +46,13 @@ REFERENCE_RANK = {
 }
 # Hải Trường, first half of 2023: points per area from the appraisal report.
 HAI_TRUONG_H1_AREAS = {
-    "1": "3.75", "2": "2.75", "3": "15.40", "4": "8", "5": "9", "6": "1.5", "7": "4.96",
+    "1": "3.75",
+    "2": "2.75",
+    "3": "15.40",
+    "4": "8",
+    "5": "9",
+    "6": "1.5",
+    "7": "4.96",
     "8": "28.54",
 }
 
@@ -55,14 +61,30 @@ HAI_TRUONG_H1_AREAS = {
 # digitised 60 % → 2.25/3, full online 12.8 % → 0.96/3, every late dossier apologised for).
 EXACT_DOSSIERS = {
     (AN_MY, 2022, 1, 12): {
-        "received": 3517, "resolved_early": 3494, "resolved_on_time": 23, "resolved_late": 0,
-        "pending_on_time": 0, "pending_overdue": 0, "online_full": 1500, "online_partial": 400,
-        "postal": 750, "digitized": 2900, "apologies": 0,
+        "received": 3517,
+        "resolved_early": 3494,
+        "resolved_on_time": 23,
+        "resolved_late": 0,
+        "pending_on_time": 0,
+        "pending_overdue": 0,
+        "online_full": 1500,
+        "online_partial": 400,
+        "postal": 750,
+        "digitized": 2900,
+        "apologies": 0,
     },
     (HAI_TRUONG, 2023, 1, 6): {
-        "received": 500, "resolved_early": 300, "resolved_on_time": 174, "resolved_late": 4,
-        "pending_on_time": 20, "pending_overdue": 2, "online_full": 64, "online_partial": 161,
-        "postal": 50, "digitized": 300, "apologies": 6,
+        "received": 500,
+        "resolved_early": 300,
+        "resolved_on_time": 174,
+        "resolved_late": 4,
+        "pending_on_time": 20,
+        "pending_overdue": 2,
+        "online_full": 64,
+        "online_partial": 161,
+        "postal": 50,
+        "digitized": 300,
+        "apologies": 6,
     },
 }
 

@@ -72,8 +72,9 @@ def seed_demo(log=print) -> None:
                 issuer__code=district, year=year, code=document["code"]
             ).first()
             if found is None:
-                found, _replaced = framework_load(document=document, issuer_code=district,
-                                                  year=year)
+                found, _replaced = framework_load(
+                    document=document, issuer_code=district, year=year
+                )
             frameworks[(district, year)] = found
     log(f"Units and {len(frameworks)} frameworks ready.")
     _seed_dossiers(communes)
@@ -88,8 +89,12 @@ def seed_demo(log=print) -> None:
             _seed_scores(framework, period, district, communes[district])
             publication = plan.PUBLICATIONS.get((district, period_code))
             if publication:
-                group_publish(framework=framework, period=period,
-                              decision_number=publication[0], decision_date=publication[1])
+                group_publish(
+                    framework=framework,
+                    period=period,
+                    decision_number=publication[0],
+                    decision_date=publication[1],
+                )
         log(f"Scores and rankings of {period_code} ready.")
     _seed_users()
     log(f"Demo users ready (password {plan.DEMO_PASSWORD}).")
@@ -104,9 +109,11 @@ def _seed_dossiers(communes: dict) -> None:
             for year in plan.YEARS:
                 for first, last in ((1, 6), (7, 12)) if year == 2023 else ((1, 12),):
                     months = [datetime.date(year, m, 1) for m in range(first, last + 1)]
-                    totals = plan.EXACT_DOSSIERS.get((code, year, first, last)) or (
-                        plan.EXACT_DOSSIERS.get((code, year, 1, 12)) if first == 1 else None
-                    ) or yearly_totals(code, p.quality, p.base, p.growth, year, len(months))
+                    totals = (
+                        plan.EXACT_DOSSIERS.get((code, year, first, last))
+                        or (plan.EXACT_DOSSIERS.get((code, year, 1, 12)) if first == 1 else None)
+                        or yearly_totals(code, p.quality, p.base, p.growth, year, len(months))
+                    )
                     rows = split_into_months(totals, months, carried, f"{code}-{year}-{first}")
                     carried = rows[-1]["pending_on_time"] + rows[-1]["pending_overdue"]
                     for row in rows:
@@ -125,8 +132,9 @@ def _targets(codes: list[str], period_code: str) -> dict[str, float]:
     for (code, pc), rank in plan.REFERENCE_RANK.items():
         if pc != period_code or code not in targets:
             continue
-        others = sorted((c for c in codes if c != code),
-                        key=lambda c: plan.profile(c).quality, reverse=True)
+        others = sorted(
+            (c for c in codes if c != code), key=lambda c: plan.profile(c).quality, reverse=True
+        )
         for i, other in enumerate(others):
             if i < rank - 1:
                 targets[other] = max(targets[other], targets[code] + 0.9 + 0.41 * i)
@@ -159,9 +167,12 @@ def _seed_scores(framework: Framework, period: Period, district: str, codes: lis
                 continue
             value = values[score.sub_criterion.code]
             maximum = score.sub_criterion.max_points
-            record = {"unit_code": code, "period": period.code,
-                      "sub_code": score.sub_criterion.code,
-                      "explanation": EXPLANATIONS.get(score.sub_criterion.area.code, "")}
+            record = {
+                "unit_code": code,
+                "period": period.code,
+                "sub_code": score.sub_criterion.code,
+                "explanation": EXPLANATIONS.get(score.sub_criterion.area.code, ""),
+            }
             if rng.random() < appraised_share:
                 over = min(maximum - value, Decimal(rng.choice(["0", "0", "0", "0.25", "0.5"])))
                 record.update(self_points=value + over, appraised_points=value)
@@ -178,7 +189,8 @@ def _seed_scores(framework: Framework, period: Period, district: str, codes: lis
 def _manual_points(code, period_code, framework, unit_scores, target) -> dict:
     """Points for every sub-criterion a person scores, so that the index reaches `target`."""
     derived = {
-        s.sub_criterion.code: s.derived_points for s in unit_scores
+        s.sub_criterion.code: s.derived_points
+        for s in unit_scores
         if s.sub_criterion.method in DERIVED_METHODS and s.metric_value is not None
     }
     manual = [s.sub_criterion for s in unit_scores if s.sub_criterion.code not in derived]
@@ -192,21 +204,26 @@ def _manual_points(code, period_code, framework, unit_scores, target) -> dict:
         values = {}
         for area_code, area_target in plan.HAI_TRUONG_H1_AREAS.items():
             in_area = [s for s in manual if s.area.code == area_code]
-            derived_in_area = sum((v for c, v in derived.items()
-                                   if c.split(".")[0] == area_code), Decimal(0))
-            values.update(distribute_points(
-                Decimal(area_target) - derived_in_area,
-                [(s.code, s.max_points, 1.0) for s in in_area]))
+            derived_in_area = sum(
+                (v for c, v in derived.items() if c.split(".")[0] == area_code), Decimal(0)
+            )
+            values.update(
+                distribute_points(
+                    Decimal(area_target) - derived_in_area,
+                    [(s.code, s.max_points, 1.0) for s in in_area],
+                )
+            )
         return values
     goal = Decimal(str(round(target, 2))) * framework.max_points / 100
-    return distribute_points(goal - sum(derived.values(), Decimal(0)),
-                             [(s.code, s.max_points, weight(s)) for s in manual])
+    return distribute_points(
+        goal - sum(derived.values(), Decimal(0)),
+        [(s.code, s.max_points, weight(s)) for s in manual],
+    )
 
 
 def _seed_users() -> None:
     for username, unit_code, role in DEMO_USERS:
-        member_add(username=username, unit_code=unit_code, role=role,
-                   password=plan.DEMO_PASSWORD)
+        member_add(username=username, unit_code=unit_code, role=role, password=plan.DEMO_PASSWORD)
     admin = get_user_model().objects.get(username="admin")
     if not admin.is_superuser:
         admin.is_superuser = admin.is_staff = True

@@ -58,17 +58,21 @@ def framework_load(*, document: dict, issuer_code: str, year: int) -> tuple[Fram
 
     code = str(document["code"]).strip()
     with transaction.atomic():
-        existing = Framework.objects.select_for_update().filter(
-            issuer=issuer, year=year, code=code
-        ).first()
+        existing = (
+            Framework.objects.select_for_update()
+            .filter(issuer=issuer, year=year, code=code)
+            .first()
+        )
         replaced = existing is not None
         if existing is not None:
             used = Assessment.objects.filter(framework=existing).count()
             if used:
                 raise FrameworkError(
                     [
-                        _("Framework %(code)s %(year)d of %(issuer)s is used by %(count)d "
-                          "assessments and cannot be replaced; load it under a new code.")
+                        _(
+                            "Framework %(code)s %(year)d of %(issuer)s is used by %(count)d "
+                            "assessments and cannot be replaced; load it under a new code."
+                        )
                         % {"code": code, "year": year, "issuer": issuer, "count": used}
                     ]
                 )
@@ -121,7 +125,8 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
                 position=position,
                 max_points=Decimal(str(sub_doc["max_points"])),
                 method=method,
-                metric=sub_doc.get("metric", "") if method in (Method.RATIO_TARGET, Method.STEPS)
+                metric=sub_doc.get("metric", "")
+                if method in (Method.RATIO_TARGET, Method.STEPS)
                 else "",
                 target_percent=Decimal(str(sub_doc["target_percent"]))
                 if method == Method.RATIO_TARGET

@@ -33,8 +33,15 @@ from ..periods import PeriodCodeError, period_get_or_create
 from ..points import parse_points
 from .rankings import groups_mark_dirty, is_published
 
-SCORE_COLUMNS = ("unit_code", "period", "sub_code", "self_points", "appraised_points",
-                 "explanation", "appraisal_reason")
+SCORE_COLUMNS = (
+    "unit_code",
+    "period",
+    "sub_code",
+    "self_points",
+    "appraised_points",
+    "explanation",
+    "appraisal_reason",
+)
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
 OFFICER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
 APPRAISER_ROLES = (Role.APPRAISER, Role.ADMIN)
@@ -123,13 +130,17 @@ class _Resolver:
                 self.frameworks[key] = found[0]
             elif not found:
                 self.frameworks[key] = _("no framework ranks %(unit)s in %(year)d") % {
-                    "unit": unit.code, "year": period.year
+                    "unit": unit.code,
+                    "year": period.year,
                 }
             else:
                 self.frameworks[key] = _(
                     "several frameworks rank %(unit)s in %(year)d (%(codes)s); use --framework"
-                ) % {"unit": unit.code, "year": period.year,
-                     "codes": ", ".join(f.code for f in found)}
+                ) % {
+                    "unit": unit.code,
+                    "year": period.year,
+                    "codes": ", ".join(f.code for f in found),
+                }
         return self.frameworks[key]
 
     def sub(self, framework: Framework, code: str) -> SubCriterion | None:
@@ -194,14 +205,22 @@ def scores_save(
                 result.problems.append(Problem(number, "period", str(exc)))
                 continue
             unit = next(
-                (u for u in units.get(code, []) if u.valid_from <= period.end
-                 and (u.valid_to is None or u.valid_to >= period.start)),
+                (
+                    u
+                    for u in units.get(code, [])
+                    if u.valid_from <= period.end
+                    and (u.valid_to is None or u.valid_to >= period.start)
+                ),
                 None,
             )
             if unit is None:
                 result.problems.append(
-                    Problem(number, "unit_code", _("no unit %(code)s existed in %(period)s")
-                            % {"code": code, "period": period.code})
+                    Problem(
+                        number,
+                        "unit_code",
+                        _("no unit %(code)s existed in %(period)s")
+                        % {"code": code, "period": period.code},
+                    )
                 )
                 continue
             framework = resolver.framework(unit, period)
@@ -212,15 +231,22 @@ def scores_save(
             sub = resolver.sub(framework, sub_code)
             if sub is None:
                 result.problems.append(
-                    Problem(number, "sub_code", _("framework %(framework)s has no sub-criterion "
-                                                  "%(code)s") % {"framework": framework.code,
-                                                                 "code": sub_code})
+                    Problem(
+                        number,
+                        "sub_code",
+                        _("framework %(framework)s has no sub-criterion %(code)s")
+                        % {"framework": framework.code, "code": sub_code},
+                    )
                 )
                 continue
             if resolver.is_published(framework, period):
                 result.problems.append(
-                    Problem(number, "period", _("the results of %(period)s are published and "
-                                                "can no longer change") % {"period": period.code})
+                    Problem(
+                        number,
+                        "period",
+                        _("the results of %(period)s are published and can no longer change")
+                        % {"period": period.code},
+                    )
                 )
                 continue
             values = {}
@@ -235,18 +261,35 @@ def scores_save(
                 if text:
                     values[column] = text
             if "self_points" in values and may_self is not None and unit.pk not in may_self:
-                problems.append(Problem(number, "self_points",
-                                        _("you may not self-assess %(code)s") % {"code": code}))
-            if "appraised_points" in values and may_appraise is not None and (
-                unit.pk not in may_appraise
+                problems.append(
+                    Problem(
+                        number,
+                        "self_points",
+                        _("you may not self-assess %(code)s") % {"code": code},
+                    )
+                )
+            if (
+                "appraised_points" in values
+                and may_appraise is not None
+                and (unit.pk not in may_appraise)
             ):
-                problems.append(Problem(number, "appraised_points",
-                                        _("you may not appraise %(code)s") % {"code": code}))
+                problems.append(
+                    Problem(
+                        number,
+                        "appraised_points",
+                        _("you may not appraise %(code)s") % {"code": code},
+                    )
+                )
             key = (unit.pk, framework.pk, period.pk, sub.pk)
             first = seen.setdefault(key, number)
             if first != number:
-                problems.append(Problem(number, "sub_code", _("the same score is already in row "
-                                                              "%(row)d") % {"row": first}))
+                problems.append(
+                    Problem(
+                        number,
+                        "sub_code",
+                        _("the same score is already in row %(row)d") % {"row": first},
+                    )
+                )
             result.problems += problems
             if not problems:
                 planned[key] = (unit, framework, period, sub, values)
@@ -262,19 +305,26 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
     assessments = {
         (a.unit_id, a.framework_id, a.period_id): a
         for a in Assessment.objects.filter(
-            unit_id__in={t[0] for t in triples}, framework_id__in={t[1] for t in triples},
+            unit_id__in={t[0] for t in triples},
+            framework_id__in={t[1] for t in triples},
             period_id__in={t[2] for t in triples},
         )
     }
-    missing = [Assessment(unit_id=u, framework_id=f, period_id=p) for u, f, p in triples
-               if (u, f, p) not in assessments]
+    missing = [
+        Assessment(unit_id=u, framework_id=f, period_id=p)
+        for u, f, p in triples
+        if (u, f, p) not in assessments
+    ]
     for assessment in Assessment.objects.bulk_create(missing):
-        assessments[(assessment.unit_id, assessment.framework_id, assessment.period_id)] = assessment
+        assessments[(assessment.unit_id, assessment.framework_id, assessment.period_id)] = (
+            assessment
+        )
     if any(a.pk is None for a in assessments.values()):  # backends that return no ids
         assessments = {
             (a.unit_id, a.framework_id, a.period_id): a
             for a in Assessment.objects.filter(
-                unit_id__in={t[0] for t in triples}, framework_id__in={t[1] for t in triples},
+                unit_id__in={t[0] for t in triples},
+                framework_id__in={t[1] for t in triples},
                 period_id__in={t[2] for t in triples},
             )
         }
@@ -287,8 +337,9 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
         assessment = assessments[(unit_id, framework_id, period_id)]
         score = existing.get((assessment.pk, sub_id))
         if score is None:
-            to_create.append(Score(assessment=assessment, sub_criterion_id=sub_id,
-                                   updated_by=user, **values))
+            to_create.append(
+                Score(assessment=assessment, sub_criterion_id=sub_id, updated_by=user, **values)
+            )
             continue
         if all(getattr(score, k) == v for k, v in values.items()):
             result.unchanged += 1
@@ -300,14 +351,28 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
         to_update.append(score)
     history_user = user if user is not None and user.is_authenticated else None
     if to_create:
-        bulk_create_with_history(to_create, Score, batch_size=2000, default_user=history_user,
-                                 default_change_reason="import")
+        bulk_create_with_history(
+            to_create,
+            Score,
+            batch_size=2000,
+            default_user=history_user,
+            default_change_reason="import",
+        )
     if to_update:
         bulk_update_with_history(
-            to_update, Score,
-            ["self_points", "appraised_points", "explanation", "appraisal_reason",
-             "updated_by", "updated_at"],
-            batch_size=2000, default_user=history_user, default_change_reason="import",
+            to_update,
+            Score,
+            [
+                "self_points",
+                "appraised_points",
+                "explanation",
+                "appraisal_reason",
+                "updated_by",
+                "updated_at",
+            ],
+            batch_size=2000,
+            default_user=history_user,
+            default_change_reason="import",
         )
     result.created, result.updated = len(to_create), len(to_update)
     groups_mark_dirty({(f, p) for _u, f, p in triples}, trigger="scores")
@@ -395,6 +460,9 @@ def group_publish(
         Result.objects.filter(framework=framework, period=period).update(provisional=False)
         DirtyGroup.objects.filter(framework=framework, period=period).delete()
         return Publication.objects.create(
-            framework=framework, period=period, decision_number=decision_number.strip(),
-            decision_date=decision_date, published_by=user,
+            framework=framework,
+            period=period,
+            decision_number=decision_number.strip(),
+            decision_date=decision_date,
+            published_by=user,
         )

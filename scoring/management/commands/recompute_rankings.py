@@ -30,7 +30,8 @@ class Command(BaseCommand):
                 if period is None:
                     raise CommandError(f"No assessments for period {options['period']}.")
                 framework, error = group_framework(
-                    issuer_code=options["group"], period=period,
+                    issuer_code=options["group"],
+                    period=period,
                     framework_code=options["framework"],
                 )
                 if error:

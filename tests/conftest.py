@@ -1,0 +1,82 @@
+import datetime
+import os
+
+import pytest
+from django.core.management import call_command
+
+from cchc_portal.celery import app as celery_app
+from scoring.models import Framework
+from scoring.periods import period_get_or_create
+from scoring.services.frameworks import framework_load
+from scoring.services.scores import group_open
+
+from .factories import CommuneFactory, DistrictFactory, MembershipFactory, framework_doc
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo, seeded once: the reference cases are asserted on it through the real engine.
+
+    pytest-django runs transactional tests (which flush the database) after all others, so
+    every non-transactional test sees the demo.
+    """
+    with django_db_blocker.unblock(), open(os.devnull, "w") as quiet:
+        call_command("seed_demo", stdout=quiet)
+
+
+@pytest.fixture(autouse=True)
+def eager_celery(request):
+    """Tasks run in-process unless a test asks for the real worker."""
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def district(db):
+    return DistrictFactory()
+
+
+@pytest.fixture
+def communes(district):
+    return [CommuneFactory(parent=district) for _ in range(4)]
+
+
+@pytest.fixture
+def make_group(district, communes):
+    """Load a framework for the district and open its group for a period."""
+
+    def make(doc=None, period="2024", year=None):
+        period_obj = period_get_or_create(period)
+        doc = doc or framework_doc()
+        year = year or period_obj.year
+        framework = Framework.objects.filter(issuer=district, year=year, code=doc["code"]).first()
+        if framework is None:
+            framework, _ = framework_load(document=doc, issuer_code=district.code, year=year)
+        group_open(framework=framework, period=period_obj)
+        return framework, period_obj
+
+    return make
+
+
+@pytest.fixture
+def officer(communes):
+    return MembershipFactory(unit=communes[0], role="commune_officer").user
+
+
+@pytest.fixture
+def appraiser(district):
+    return MembershipFactory(unit=district, role="appraiser").user
+
+
+@pytest.fixture
+def leader(district):
+    return MembershipFactory(unit=district, role="leader").user
+
+
+def month(year, number):
+    return datetime.date(year, number, 1)

@@ -1,0 +1,48 @@
+from scoring.models import Result
+from scoring.services.rankings import group_recompute_now
+from scoring.services.scores import scores_save
+
+
+def save_scores(period, rows, user=None):
+    """rows: {unit_code: {sub_code: self_points or (self_points, appraised_points)}}."""
+    records = []
+    for unit_code, subs in rows.items():
+        for sub_code, value in subs.items():
+            self_points, appraised = value if isinstance(value, tuple) else (value, None)
+            records.append(
+                (
+                    len(records) + 2,
+                    {
+                        "unit_code": unit_code,
+                        "period": period.code,
+                        "sub_code": sub_code,
+                        "self_points": self_points,
+                        "appraised_points": appraised,
+                    },
+                )
+            )
+    result = scores_save(records=records, user=user)
+    assert result.ok, result.problems
+    return result
+
+
+def recompute(framework, period):
+    run = group_recompute_now(framework, period, trigger="test")
+    assert run.status == "succeeded", run.error
+    return {
+        r.unit.code: r
+        for r in Result.objects.filter(framework=framework, period=period).select_related("unit")
+    }
+
+
+def dossier_row(code, month, **counts):
+    row = {
+        "commune_code": code,
+        "month": month,
+        "received": 0,
+        "resolved_early": 0,
+        "resolved_on_time": 0,
+        "resolved_late": 0,
+    }
+    row.update(counts)
+    return row

@@ -70,6 +70,8 @@ def _rate_sql() -> str:
 
 STATEMENTS = [
     # 1. A score row for every sub-criterion of every assessment, so derived points have a home.
+    #    The services create them with the assessment; this covers sub-criteria added later.
+    #    ON CONFLICT: a person may be saving the first score of the same row at this moment.
     f"""
     INSERT INTO {T["score"]} (assessment_id, sub_criterion_id, explanation, appraisal_reason,
                               points, updated_at)
@@ -77,6 +79,7 @@ STATEMENTS = [
     FROM {T["assessment"]} a JOIN {T["sub"]} sc ON sc.framework_id = a.framework_id
     WHERE {IN_GROUP} AND NOT EXISTS (
         SELECT 1 FROM {T["score"]} s WHERE s.assessment_id = a.id AND s.sub_criterion_id = sc.id)
+    ON CONFLICT (assessment_id, sub_criterion_id) DO NOTHING
     """,
     # 2. Metric values from the dossier counters summed over the period's months.
     f"""
@@ -133,6 +136,7 @@ STATEMENTS = [
     SELECT a.id, a.unit_id, a.framework_id, a.period_id, 0, 0, 0, 0, 0, '', %(true)s, 0, 0, 0
     FROM {T["assessment"]} a
     WHERE {IN_GROUP} AND NOT EXISTS (SELECT 1 FROM {T["result"]} r WHERE r.assessment_id = a.id)
+    ON CONFLICT (assessment_id) DO NOTHING
     """,
     # 6. Totals, adjustments and the index percent.
     f"""
@@ -200,6 +204,7 @@ STATEMENTS = [
     FROM {T["result"]} r JOIN {T["area"]} ar ON ar.framework_id = r.framework_id
     WHERE r.framework_id = %(f)s AND r.period_id = %(p)s AND NOT EXISTS (
         SELECT 1 FROM {T["area_result"]} x WHERE x.result_id = r.id AND x.area_id = ar.id)
+    ON CONFLICT (result_id, area_id) DO NOTHING
     """,
     f"""
     WITH area_points AS (

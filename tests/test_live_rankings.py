@@ -32,7 +32,7 @@ def test_a_dossier_upload_recomputes_its_group_after_commit(
         ).ok
     assert Score.objects.get(assessment__unit=communes[0], sub_criterion__code="3.4").points == 4
     assert Result.objects.get(unit=communes[0], period=period).rank == 1
-    assert not DirtyGroup.objects.exists()
+    assert not DirtyGroup.objects.filter(framework=framework).exists()
     run = RankingRun.objects.filter(framework=framework).latest("started_at")
     assert (run.status, run.trigger) == ("succeeded", "dossiers")
     assert rankings_as_of(framework, period) == run.finished_at
@@ -91,7 +91,7 @@ def test_a_change_during_a_recompute_keeps_the_group_dirty(make_group, communes)
         rankings.engine.recompute_group = original
     assert DirtyGroup.objects.filter(pk=mark.pk).exists()
     assert rankings.dirty_group_recompute(framework.pk, period.pk) == 1
-    assert not DirtyGroup.objects.exists()
+    assert not DirtyGroup.objects.filter(framework=framework).exists()
 
 
 def test_a_failed_recompute_is_recorded_and_leaves_the_previous_results_whole(
@@ -124,7 +124,7 @@ def test_the_sweep_recomputes_what_a_dead_broker_left_dirty(make_group, communes
     assert rankings.enqueue_recompute([(framework.pk, period.pk)]) is False
     assert DirtyGroup.objects.filter(framework=framework).exists()
     assert tasks.sweep_dirty_rankings() >= 1
-    assert not DirtyGroup.objects.exists()
+    assert not DirtyGroup.objects.filter(framework=framework).exists()
     assert Result.objects.get(unit=communes[0], period=period).index_percent == Decimal("60.00")
 
 

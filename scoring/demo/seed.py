@@ -20,6 +20,7 @@ from .. import engine
 from ..models import DERIVED_METHODS, Framework, Period, Publication, Score
 from ..periods import period_get_or_create
 from ..services.frameworks import framework_load
+from ..services.rankings import group_recompute_now
 from ..services.scores import group_open, group_publish, scores_save
 from . import plan
 from .dossier_months import split_into_months, yearly_totals
@@ -95,6 +96,9 @@ def seed_demo(log=print) -> None:
                     decision_number=publication[0],
                     decision_date=publication[1],
                 )
+            else:
+                # Final figures now, whether or not a worker is listening to the broker.
+                group_recompute_now(framework, period, trigger="demo")
         log(f"Scores and rankings of {period_code} ready.")
     _seed_users()
     log(f"Demo users ready (password {plan.DEMO_PASSWORD}).")

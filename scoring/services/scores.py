@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from communes import scoping
 from communes.models import AdministrativeUnit, Role
@@ -59,12 +59,33 @@ def frameworks_for_unit(unit: AdministrativeUnit, year: int):
     return Framework.objects.filter(year=year, level=unit.level, issuer_id__in=ancestors)
 
 
+def _ensure_score_rows(assessments) -> None:
+    """A blank score for every sub-criterion of each assessment, so that every later write is an
+    update. Conflicts are fine: the engine or another request may have made the row already."""
+    sub_ids: dict[int, list[int]] = {}
+    blanks = []
+    for assessment in assessments:
+        if assessment.framework_id not in sub_ids:
+            sub_ids[assessment.framework_id] = list(
+                SubCriterion.objects.filter(framework_id=assessment.framework_id).values_list(
+                    "pk", flat=True
+                )
+            )
+        blanks += [
+            Score(assessment_id=assessment.pk, sub_criterion_id=sub_id)
+            for sub_id in sub_ids[assessment.framework_id]
+        ]
+    Score.objects.bulk_create(blanks, batch_size=2000, ignore_conflicts=True)
+
+
 def assessment_get_or_create(
     *, unit: AdministrativeUnit, framework: Framework, period: Period
 ) -> Assessment:
-    assessment, _created = Assessment.objects.get_or_create(
+    assessment, created = Assessment.objects.get_or_create(
         unit=unit, framework=framework, period=period
     )
+    if created:
+        _ensure_score_rows([assessment])
     return assessment
 
 
@@ -87,6 +108,7 @@ def group_open(*, framework: Framework, period: Period) -> int:
     ]
     with transaction.atomic():
         Assessment.objects.bulk_create(new)
+        _ensure_score_rows(Assessment.objects.filter(framework=framework, period=period))
         if new:
             groups_mark_dirty([(framework.pk, period.pk)], trigger="open")
     return len(new)
@@ -94,7 +116,6 @@ def group_open(*, framework: Framework, period: Period) -> int:
 
 @dataclass
 class ScoreImportResult:
-    created: int = 0
     updated: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -328,19 +349,14 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
                 period_id__in={t[2] for t in triples},
             )
         }
+    _ensure_score_rows(assessments.values())
     existing = {
         (s.assessment_id, s.sub_criterion_id): s
-        for s in Score.objects.filter(assessment__in=list(assessments.values()))
+        for s in Score.objects.select_for_update().filter(assessment__in=list(assessments.values()))
     }
-    to_create, to_update = [], []
+    to_update = []
     for (unit_id, framework_id, period_id, sub_id), (*_ignored, values) in planned.items():
-        assessment = assessments[(unit_id, framework_id, period_id)]
-        score = existing.get((assessment.pk, sub_id))
-        if score is None:
-            to_create.append(
-                Score(assessment=assessment, sub_criterion_id=sub_id, updated_by=user, **values)
-            )
-            continue
+        score = existing[(assessments[(unit_id, framework_id, period_id)].pk, sub_id)]
         if all(getattr(score, k) == v for k, v in values.items()):
             result.unchanged += 1
             continue
@@ -350,14 +366,6 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
         score.updated_at = timezone.now()
         to_update.append(score)
     history_user = user if user is not None and user.is_authenticated else None
-    if to_create:
-        bulk_create_with_history(
-            to_create,
-            Score,
-            batch_size=2000,
-            default_user=history_user,
-            default_change_reason="import",
-        )
     if to_update:
         bulk_update_with_history(
             to_update,
@@ -374,7 +382,7 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
             default_user=history_user,
             default_change_reason="import",
         )
-    result.created, result.updated = len(to_create), len(to_update)
+    result.updated = len(to_update)
     groups_mark_dirty({(f, p) for _u, f, p in triples}, trigger="scores")
 
 

@@ -23,6 +23,4 @@ class Command(BaseCommand):
             for problem in result.problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(result.problems)} problem(s); nothing was written.")
-        self.stdout.write(
-            f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged."
-        )
+        self.stdout.write(f"{result.updated} scores changed, {result.unchanged} unchanged.")

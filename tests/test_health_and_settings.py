@@ -1,0 +1,71 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["broker"] == ("eager" if not settings.CELERY_BROKER_URL else "ok")
+
+
+def test_healthz_reports_a_broker_that_is_down(client, monkeypatch):
+    monkeypatch.setattr(settings, "CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    from cchc_portal.celery import app
+
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 200  # saves still work; rankings follow via the sweep
+    assert response.json()["broker"] == "down"
+
+
+def _start(env_overrides):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG")
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; "
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'cchc_portal.settings'); "
+            "django.setup()",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_start_up_refuses_a_missing_secret_key_or_allowed_hosts(tmp_path):
+    # An empty .env-free directory is not needed: variables in the environment win over .env.
+    no_key = _start({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "", "ALLOWED_HOSTS": "x"})
+    assert no_key.returncode != 0 and "DJANGO_SECRET_KEY must be set" in no_key.stderr
+    no_hosts = _start({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": ""})
+    assert no_hosts.returncode != 0 and "ALLOWED_HOSTS must be set" in no_hosts.stderr
+    fine = _start(
+        {
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "k" * 50,
+            "ALLOWED_HOSTS": "cchc.example.gov.vn",
+        }
+    )
+    assert fine.returncode == 0, fine.stderr
+
+
+def test_vietnamese_is_the_default_language_and_time_zone_is_hanoi():
+    assert settings.LANGUAGE_CODE == "vi"
+    assert [code for code, _name in settings.LANGUAGES] == ["vi", "en"]
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"

@@ -1,0 +1,17 @@
+# One image for the web process (gunicorn) and the Celery worker; see docker-compose.yml.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1
+
+WORKDIR /app
+COPY . .
+RUN pip install --upgrade pip && pip install . \
+    && DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+       python manage.py collectstatic --noinput \
+    && useradd --create-home --uid 1000 cchc && mkdir -p /app/var/media && chown -R cchc /app/var
+
+USER cchc
+EXPOSE 8000
+CMD ["gunicorn", "cchc_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

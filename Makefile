@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test lint format migrate demo messages worker clean
+.PHONY: setup run test lint format migrate demo messages worker clean bench
 
 setup: $(STAMP) .env
 
@@ -46,3 +46,6 @@ worker: setup
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+bench: setup
+	$(PY) bench/run.py

@@ -3,10 +3,10 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from communes import scoping
 from communes.models import Level
@@ -237,17 +237,7 @@ def dossier_reports_save(
                 default_change_reason=reason or "create",
             )
         if to_update:
-            now = timezone.now()
-            for report in to_update:
-                report.updated_at = now
-            bulk_update_with_history(
-                to_update,
-                DossierReport,
-                [*COUNTER_FIELDS, "updated_by", "updated_at"],
-                batch_size=2000,
-                default_user=history_user,
-                default_change_reason=reason or "replace",
-            )
+            _replace_counters(to_update, user=history_user, reason=reason or "replace")
         changed = to_create + to_update
         if changed:
             statistics_changed.send(
@@ -256,6 +246,37 @@ def dossier_reports_save(
                 months={r.month for r in changed},
             )
     return result
+
+
+def _replace_counters(reports: list[DossierReport], *, user, reason: str) -> None:
+    """Write new counters of existing rows and their history records.
+
+    One UPDATE … FROM (VALUES …) per batch: Django's bulk_update builds a CASE per field and row
+    in Python and took 70 s for a month of all 10,035 communes; this takes a second or two.
+    """
+    table = DossierReport._meta.db_table
+    now = timezone.now()
+    set_columns = ", ".join(f"{name} = v.column{i + 2}" for i, name in enumerate(COUNTER_FIELDS))
+    with connection.cursor() as cursor:
+        for start in range(0, len(reports), 500):
+            batch = reports[start : start + 500]
+            row_sql = "(" + ", ".join(["%s"] * (1 + len(COUNTER_FIELDS))) + ")"
+            params = [
+                value
+                for report in batch
+                for value in (report.pk, *(getattr(report, name) for name in COUNTER_FIELDS))
+            ]
+            cursor.execute(
+                f"UPDATE {table} SET {set_columns}, updated_by_id = %s, updated_at = %s "
+                f"FROM (VALUES {', '.join([row_sql] * len(batch))}) AS v "
+                f"WHERE {table}.id = v.column1",
+                [user.pk if user else None, now, *params],
+            )
+    for report in reports:
+        report.updated_at = now
+    DossierReport.history.bulk_history_create(
+        reports, batch_size=2000, update=True, default_user=user, default_change_reason=reason
+    )
 
 
 def _table_records(table: Table) -> tuple[list[tuple[int, dict]], list[Problem], list[str]]:

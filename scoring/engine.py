@@ -68,11 +68,10 @@ def _rate_sql() -> str:
     )
 
 
-STATEMENTS = [
-    # 1. A score row for every sub-criterion of every assessment, so derived points have a home.
-    #    The services create them with the assessment; this covers sub-criteria added later.
-    #    ON CONFLICT: a person may be saving the first score of the same row at this moment.
-    f"""
+# A score row for every sub-criterion of every assessment of the group, so derived points have
+# a home and every write of a person is an update. ON CONFLICT: a person may be saving the first
+# score of the same row at this moment.
+INSERT_MISSING_SCORES = f"""
     INSERT INTO {T["score"]} (assessment_id, sub_criterion_id, explanation, appraisal_reason,
                               points, updated_at)
     SELECT a.id, sc.id, '', '', 0, %(now)s
@@ -80,7 +79,11 @@ STATEMENTS = [
     WHERE {IN_GROUP} AND NOT EXISTS (
         SELECT 1 FROM {T["score"]} s WHERE s.assessment_id = a.id AND s.sub_criterion_id = sc.id)
     ON CONFLICT (assessment_id, sub_criterion_id) DO NOTHING
-    """,
+    """
+
+STATEMENTS = [
+    # 1. Blank scores where missing (sub-criteria added after the group was opened).
+    INSERT_MISSING_SCORES,
     # 2. Metric values from the dossier counters summed over the period's months.
     f"""
     WITH sums AS (
@@ -231,6 +234,13 @@ PREVIOUS_RANK = f"""
           AND pf.issuer_id = %(issuer)s AND pf.level = %(level)s)
     WHERE framework_id = %(f)s AND period_id = %(p)s
 """
+
+
+def insert_missing_scores(framework_id: int, period_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INSERT_MISSING_SCORES, {"f": framework_id, "p": period_id, "now": timezone.now()}
+        )
 
 
 def recompute_group(framework: Framework, period: Period) -> int:

@@ -60,22 +60,10 @@ def frameworks_for_unit(unit: AdministrativeUnit, year: int):
 
 
 def _ensure_score_rows(assessments) -> None:
-    """A blank score for every sub-criterion of each assessment, so that every later write is an
-    update. Conflicts are fine: the engine or another request may have made the row already."""
-    sub_ids: dict[int, list[int]] = {}
-    blanks = []
-    for assessment in assessments:
-        if assessment.framework_id not in sub_ids:
-            sub_ids[assessment.framework_id] = list(
-                SubCriterion.objects.filter(framework_id=assessment.framework_id).values_list(
-                    "pk", flat=True
-                )
-            )
-        blanks += [
-            Score(assessment_id=assessment.pk, sub_criterion_id=sub_id)
-            for sub_id in sub_ids[assessment.framework_id]
-        ]
-    Score.objects.bulk_create(blanks, batch_size=2000, ignore_conflicts=True)
+    """A blank score for every sub-criterion of each assessment's group, so that every later
+    write is an update (one set-wise statement per group)."""
+    for framework_id, period_id in {(a.framework_id, a.period_id) for a in assessments}:
+        engine.insert_missing_scores(framework_id, period_id)
 
 
 def assessment_get_or_create(

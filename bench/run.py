@@ -1,0 +1,214 @@
+"""Benchmark harness: the speed targets of the portal, measured on a fresh database.
+
+    make bench                                  # SQLite in var/bench.sqlite3
+    DATABASE_URL=postgres://…/cchc_bench make bench
+
+Measures: loading the 10,035-commune list (target < 60 s on SQLite) and loading it again; a bulk
+import of a month for every commune; recomputing the ranking groups of every province of the
+two-tier list (3,321 communes) and of the largest one alone. Prints a table and writes
+var/bench/results.json.
+"""
+
+import datetime
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
+os.environ["CELERY_BROKER_URL"] = ""  # recomputes are timed explicitly, not via the queue
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+SHARED = Path(os.environ.get("CCHC_SHARED_DATA", ROOT.parent / "shared" / "data"))
+results = []
+
+
+def timed(name, target=None):
+    def wrap(fn):
+        started = time.perf_counter()
+        value = fn()
+        seconds = time.perf_counter() - started
+        results.append(
+            {"name": name, "seconds": round(seconds, 3), "target": target, "detail": value}
+        )
+        mark = "" if target is None else (" ok" if seconds < target else " SLOW")
+        print(f"{name:58} {seconds:8.3f} s{mark}  {value or ''}")
+        return value
+
+    return wrap
+
+
+def main():
+    from communes.models import AdministrativeUnit, Level
+    from communes.services import units_load
+    from dossiers.services import dossier_reports_save
+    from scoring.models import Framework, Result
+    from scoring.periods import period_get_or_create
+    from scoring.services.frameworks import framework_load
+    from scoring.services.rankings import group_recompute_now
+    from scoring.services.scores import group_open
+
+    if connection.vendor == "sqlite":
+        db = Path(connection.settings_dict["NAME"])
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    else:
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}")
+    three_tier = SHARED / "units_2025-03_three_tier.csv"
+    two_tier = SHARED / "units_2026-07_two_tier.csv"
+    timed("load_units three-tier (10,035 communes)", 60)(
+        lambda: (
+            units_load(
+                path=three_tier,
+                valid_from=datetime.date(2019, 1, 1),
+                valid_to=datetime.date(2025, 6, 30),
+            ).created
+        )
+    )
+    timed("load_units three-tier again (no change)", 60)(
+        lambda: (
+            units_load(
+                path=three_tier,
+                valid_from=datetime.date(2019, 1, 1),
+                valid_to=datetime.date(2025, 6, 30),
+            ).unchanged
+        )
+    )
+    timed("load_units two-tier (3,321 communes)", 60)(
+        lambda: units_load(path=two_tier, valid_from=datetime.date(2025, 7, 1)).created
+    )
+
+    codes = list(
+        AdministrativeUnit.objects.filter(level=Level.COMMUNE)
+        .valid_on(datetime.date(2025, 3, 1))
+        .values_list("code", flat=True)
+    )
+    records = [
+        (
+            i + 2,
+            {
+                "commune_code": c,
+                "month": "2025-03",
+                "received": 120,
+                "resolved_early": 80,
+                "resolved_on_time": 30,
+                "resolved_late": 2,
+                "pending_on_time": 6,
+                "online_full": 40,
+                "online_partial": 30,
+                "postal": 10,
+                "digitized": 90,
+                "apologies": 2,
+            },
+        )
+        for i, c in enumerate(codes)
+    ]
+    timed("import a month for 10,035 communes (create)")(
+        lambda: dossier_reports_save(records=records).created
+    )
+    for _i, record in records:
+        record["received"] = 121
+    timed("import a month for 10,035 communes (replace)")(
+        lambda: dossier_reports_save(records=records).updated
+    )
+
+    document = json.loads(
+        (ROOT / "scoring/demo/data/sample_framework_commune.json").read_text(encoding="utf-8")
+    )
+    period = period_get_or_create("2026")
+    provinces = AdministrativeUnit.objects.filter(
+        level=Level.PROVINCE, valid_from=datetime.date(2025, 7, 1)
+    )
+
+    def open_groups():
+        for province in provinces:
+            framework, _ = framework_load(document=document, issuer_code=province.code, year=2026)
+            group_open(framework=framework, period=period)
+        return Framework.objects.filter(year=2026).count()
+
+    timed("load framework and open groups for 34 provinces")(open_groups)
+    july = [
+        (
+            i + 2,
+            {
+                "commune_code": c,
+                "month": "2026-07",
+                "received": 100 + i % 50,
+                "resolved_early": 90,
+                "resolved_on_time": 5 + i % 5,
+                "resolved_late": i % 3,
+                "online_full": 30 + i % 20,
+                "online_partial": 20,
+                "postal": i % 15,
+                "digitized": 60 + i % 30,
+                "apologies": i % 3,
+            },
+        )
+        for i, c in enumerate(
+            AdministrativeUnit.objects.filter(
+                level=Level.COMMUNE, valid_from=datetime.date(2025, 7, 1)
+            ).values_list("code", flat=True)
+        )
+    ]
+    timed("import July 2026 for 3,321 communes (live recompute, eager)")(
+        lambda: dossier_reports_save(records=july).created
+    )
+    frameworks = list(Framework.objects.filter(year=2026).select_related("issuer"))
+    largest = max(frameworks, key=lambda f: f.assessments.count())
+
+    def recompute_all():
+        for framework in frameworks:
+            group_recompute_now(framework, period, trigger="bench")
+        return Result.objects.filter(period=period).count()
+
+    timed("recompute all 34 province groups (3,321 results)")(recompute_all)
+    timed(
+        f"recompute the largest group ({largest.issuer.name}, "
+        f"{largest.assessments.count()} communes)",
+        1.0,
+    )(lambda: group_recompute_now(largest, period, trigger="bench").results_count)
+
+    statements = []
+    with connection.execute_wrapper(
+        lambda ex, sql, p, many, ctx: statements.append(sql) or ex(sql, p, many, ctx)
+    ):
+        from scoring import engine
+
+        with transaction.atomic():
+            engine.recompute_group(largest, period)
+    results.append({"name": "statements per group recompute", "count": len(statements)})
+    print(f"{'statements per group recompute':58} {len(statements):8d}")
+
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "when": datetime.datetime.now().isoformat(),
+                "results": results,
+            },
+            indent=2,
+            default=str,
+        ),
+        encoding="utf-8",
+    )
+    slow = [r for r in results if r.get("target") and r["seconds"] >= r["target"]]
+    return 1 if slow else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,6 +3,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from cchc_portal.celery import app as celery_app
 from scoring.models import Framework
@@ -22,6 +23,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock(), open(os.devnull, "w") as quiet:
         call_command("seed_demo", stdout=quiet)
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Assertions read English unless a test picks a language; requests may switch it."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,50 @@
+"""Vietnamese by default, English available; Vietnamese number and date style."""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.template import Context, Template
+from django.utils import translation
+
+from dossiers.services import dossier_file_import
+
+PO = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+
+
+def test_every_message_has_a_vietnamese_translation():
+    catalog = polib.pofile(str(PO))
+    assert not catalog.untranslated_entries()
+    assert not catalog.fuzzy_entries()
+
+
+@pytest.mark.django_db
+def test_import_problems_speak_vietnamese_by_default_and_english_on_request():
+    """With no language chosen (a management command, a task) the portal speaks Vietnamese."""
+    content = (
+        b"commune_code,month,received,resolved_early,resolved_on_time,resolved_late\n"
+        b"99999,2024-03,1,1,0,0\n"
+    )
+    with translation.override(None):
+        translation.deactivate()
+        vi = str(dossier_file_import(file_name="a.csv", content=content).problems[0])
+    with translation.override("en"):
+        en = str(dossier_file_import(file_name="a.csv", content=content).problems[0])
+    assert vi == "dòng 2, cột commune_code: không có xã nào mang mã 99999"
+    assert en == "row 2, column commune_code: no commune has the code 99999"
+
+
+def test_numbers_and_dates_are_written_the_vietnamese_way():
+    template = Template(
+        "{{ percent|floatformat:2 }} % · {{ count }} · {{ day|date:'SHORT_DATE_FORMAT' }}"
+    )
+    context = Context(
+        {"percent": Decimal("90.92"), "count": 3517, "day": datetime.date(2022, 12, 30)}
+    )
+    with translation.override("vi"):
+        assert template.render(context) == "90,92 % · 3.517 · 30/12/2022"
+    with translation.override("en"):
+        assert template.render(context) == "90.92 % · 3,517 · 30/12/2022"

@@ -2,9 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from .health import healthz
+
+admin.site.site_header = _("CCHC portal · administration")
+admin.site.site_title = _("CCHC portal")
+admin.site.index_title = _("Data administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

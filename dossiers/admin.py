@@ -25,7 +25,11 @@ class DossierReportAdmin(ExportMixin, SimpleHistoryAdmin):
         "updated_by",
         "updated_at",
     )
-    list_filter = ("month", "commune__parent__parent", "commune__parent")
+    list_filter = (
+        "month",
+        ("commune__parent__parent", admin.RelatedOnlyFieldListFilter),
+        ("commune__parent", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("commune__code", "commune__name")
     date_hierarchy = "month"
     list_select_related = ("commune", "updated_by")

@@ -180,7 +180,12 @@ class ResultAdmin(ReadOnlyAdmin):
         "provisional",
         "computed_at",
     )
-    list_filter = ("period", "provisional", "band_label", "framework__issuer")
+    list_filter = (
+        "period",
+        "provisional",
+        "band_label",
+        ("framework__issuer", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("unit__code", "unit__name")
     list_select_related = ("unit", "period", "framework__issuer")
     inlines = [AreaResultInline]

@@ -56,7 +56,9 @@ class Framework(models.Model):
 
 
 class Band(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="bands")
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="bands"
+    )
     label = models.CharField(_("label"), max_length=60)
     label_en = models.CharField(_("English label"), max_length=60, blank=True)
     min_percent = models.DecimalField(_("minimum percent"), **PERCENT)
@@ -75,7 +77,9 @@ class Band(models.Model):
 
 
 class Area(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="areas")
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="areas"
+    )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=255)
     name_en = models.CharField(_("English name"), max_length=255, blank=True)
@@ -93,8 +97,15 @@ class Area(models.Model):
 
 
 class SubCriterion(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="sub_criteria")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="sub_criteria")
+    framework = models.ForeignKey(
+        Framework,
+        verbose_name=_("framework"),
+        on_delete=models.CASCADE,
+        related_name="sub_criteria",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="sub_criteria"
+    )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=500)
     name_en = models.CharField(_("English name"), max_length=500, blank=True)
@@ -123,7 +134,12 @@ class SubCriterion(models.Model):
 class Step(models.Model):
     """For `steps`: the first step (highest threshold first) the rate reaches gives the points."""
 
-    sub_criterion = models.ForeignKey(SubCriterion, on_delete=models.CASCADE, related_name="steps")
+    sub_criterion = models.ForeignKey(
+        SubCriterion,
+        verbose_name=_("sub-criterion"),
+        on_delete=models.CASCADE,
+        related_name="steps",
+    )
     threshold_percent = models.DecimalField(_("threshold percent"), **PERCENT)
     points = models.DecimalField(_("points"), **POINTS)
 
@@ -207,8 +223,15 @@ class Assessment(models.Model):
 class Score(models.Model):
     """Self and appraised points of one sub-criterion; the engine fills the computed columns."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
-    sub_criterion = models.ForeignKey(SubCriterion, on_delete=models.PROTECT, related_name="scores")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="scores"
+    )
+    sub_criterion = models.ForeignKey(
+        SubCriterion,
+        verbose_name=_("sub-criterion"),
+        on_delete=models.PROTECT,
+        related_name="scores",
+    )
     self_points = models.DecimalField(_("self points"), **POINTS, null=True, blank=True)
     appraised_points = models.DecimalField(_("appraised points"), **POINTS, null=True, blank=True)
     explanation = models.TextField(_("explanation"), blank=True)
@@ -249,7 +272,12 @@ class AdjustmentKind(models.TextChoices):
 class Adjustment(models.Model):
     """Bonus or penalty points outside the framework's maximum."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="adjustments")
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="adjustments",
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=AdjustmentKind.choices)
     points = models.DecimalField(
         _("points"), **POINTS, validators=[MinValueValidator(Decimal("0.01"))]
@@ -279,8 +307,15 @@ class Adjustment(models.Model):
 class Publication(models.Model):
     """The decision publishing a group's results; from then on they are final and frozen."""
 
-    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="publications")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="publications")
+    framework = models.ForeignKey(
+        Framework,
+        verbose_name=_("framework"),
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="publications"
+    )
     decision_number = models.CharField(_("decision number"), max_length=60)
     decision_date = models.DateField(_("decision date"))
     published_by = models.ForeignKey(
@@ -306,16 +341,26 @@ class Publication(models.Model):
 class Result(models.Model):
     """The stored outcome of one assessment, written only by the ranking engine."""
 
-    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="result")
-    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="results")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="results")
+    assessment = models.OneToOneField(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="result"
+    )
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="results"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="results"
+    )
     total_points = models.DecimalField(_("total points"), **POINTS, default=Decimal(0))
     bonus_points = models.DecimalField(_("bonus"), **POINTS, default=Decimal(0))
     penalty_points = models.DecimalField(_("penalty"), **POINTS, default=Decimal(0))
     max_points = models.DecimalField(_("maximum points"), **POINTS, default=Decimal(0))
     index_percent = models.DecimalField(_("index (%)"), **PERCENT, default=Decimal(0))
-    band = models.ForeignKey(Band, null=True, blank=True, on_delete=models.SET_NULL)
+    band = models.ForeignKey(
+        Band, verbose_name=_("band"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     band_label = models.CharField(_("band"), max_length=60, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     previous_rank = models.PositiveIntegerField(_("previous rank"), null=True, blank=True)
@@ -336,8 +381,12 @@ class Result(models.Model):
 
 
 class AreaResult(models.Model):
-    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="area_results")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    result = models.ForeignKey(
+        Result, verbose_name=_("result"), on_delete=models.CASCADE, related_name="area_results"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
     points = models.DecimalField(_("points"), **POINTS, default=Decimal(0))
     max_points = models.DecimalField(_("maximum points"), **POINTS, default=Decimal(0))
     percent = models.DecimalField(_("percent"), **PERCENT, default=Decimal(0))
@@ -359,8 +408,12 @@ class DirtyGroup(models.Model):
     is down; removed by the recompute that saw its latest `version`.
     """
 
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
+    )
     version = models.PositiveBigIntegerField(default=1)
     marked_at = models.DateTimeField()
 
@@ -382,8 +435,12 @@ class RunStatus(models.TextChoices):
 
 
 class RankingRun(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="runs")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="runs"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
+    )
     status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices)
     trigger = models.CharField(_("trigger"), max_length=40, blank=True)
     started_at = models.DateTimeField(_("started at"))

@@ -48,3 +48,13 @@ def test_numbers_and_dates_are_written_the_vietnamese_way():
         assert template.render(context) == "90,92 % · 3.517 · 30/12/2022"
     with translation.override("en"):
         assert template.render(context) == "90.92 % · 3,517 · 30/12/2022"
+
+
+@pytest.mark.django_db
+def test_pages_are_vietnamese_whatever_the_browser_asks_until_the_user_chooses(client):
+    page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page["Content-Language"] == "vi"
+    assert "Tên đăng nhập" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert page["Content-Language"] == "en" and "Username" in page.content.decode()

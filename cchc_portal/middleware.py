@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.utils import translation
+from django.utils.deprecation import MiddlewareMixin
+
+
+class LanguageMiddleware(MiddlewareMixin):
+    """Vietnamese unless the user chose another language (the set_language cookie).
+
+    Unlike Django's LocaleMiddleware this ignores Accept-Language: many office PCs run an English
+    Windows and browser, and their users still expect the portal in Vietnamese.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

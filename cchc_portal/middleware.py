@@ -6,13 +6,17 @@ from django.utils.deprecation import MiddlewareMixin
 class LanguageMiddleware(MiddlewareMixin):
     """Vietnamese unless the user chose another language (the set_language cookie).
 
-    Unlike Django's LocaleMiddleware this ignores Accept-Language: many office PCs run an English
-    Windows and browser, and their users still expect the portal in Vietnamese.
+    Unlike Django's LocaleMiddleware this ignores a browser's Accept-Language: many office PCs run
+    an English Windows and browser, and their users still expect the portal in Vietnamese. Systems
+    calling the API may ask for English with Accept-Language.
     """
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _name in settings.LANGUAGES}
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in supported and request.path.startswith("/api/"):
+            asked = request.headers.get("Accept-Language", "")
+            chosen = asked.split(",")[0].split(";")[0].split("-")[0].strip().lower()
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
     "communes",
@@ -123,12 +127,48 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous call then answers 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "cchc_portal.api.pagination.Pagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["cchc_portal.api.throttling.TokenClientThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cchc_portal.api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
+# Requests per user and minute for systems calling with a token (browser sessions are not
+# throttled); and attempts per client and minute at the token endpoint.
+API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="600/min")
+API_AUTH_RATE = env.str("API_AUTH_RATE", default="20/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CCHC portal API",
+    "DESCRIPTION": "Monthly one-stop-shop statistics, PAR index scores and rankings. "
+    "Units are named by their official codes; a unit outside your scope answers 404.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cchc_portal.api.schema.document_error_responses",
+    ],
+}
+# A month for every commune of the three-tier list as JSON is about 3 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Celery -----------------------------------------------------------------------------------
 # No broker configured: run tasks in-process, so the embedded default needs no Redis.

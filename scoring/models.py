@@ -456,3 +456,38 @@ class RankingRun(models.Model):
 
     def __str__(self):
         return f"{self.framework} {self.period} {self.status} {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+def _evidence_path(instance, filename):
+    # Stored under a random name: the original name is kept in the row, never trusted as a path.
+    import uuid
+
+    return f"evidence/{instance.score.assessment.period.code}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A document proving a self-assessed score (tài liệu kiểm chứng)."""
+
+    score = models.ForeignKey(
+        Score, verbose_name=_("score"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=_evidence_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence document")
+        verbose_name_plural = _("evidence documents")
+        ordering = ["score", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name

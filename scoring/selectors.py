@@ -90,3 +90,29 @@ def latest_run(framework: Framework, period: Period) -> RankingRun | None:
 def rankings_as_of(framework: Framework, period: Period) -> datetime.datetime | None:
     run = latest_run(framework, period)
     return run.finished_at if run else None
+
+
+def frameworks_visible_to(user):
+    """Frameworks the user may read: issued by a unit they see, or by an ancestor of one of
+    their units (an officer reads the framework their district assesses them with)."""
+    from communes import scoping
+    from communes.models import Membership
+
+    if user is None or not user.is_authenticated:
+        return Framework.objects.none()
+    if user.is_superuser:
+        return Framework.objects.all()
+    ancestors = set()
+    for parent, grandparent in Membership.objects.filter(user=user).values_list(
+        "unit__parent_id", "unit__parent__parent_id"
+    ):
+        ancestors.update(a for a in (parent, grandparent) if a)
+    return Framework.objects.filter(
+        Q(issuer__in=scoping.visible_units(user)) | Q(issuer_id__in=ancestors)
+    ).distinct()
+
+
+def assessments_visible_to(user):
+    from communes import scoping
+
+    return Assessment.objects.filter(unit__in=scoping.visible_units(user))

@@ -375,24 +375,16 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
 
 
 _UNSET = object()
+SCORE_FIELDS = ("self_points", "explanation", "appraised_points", "appraisal_reason")
 
 
-def score_update(
-    *,
-    score: Score,
-    user,
-    self_points=_UNSET,
-    explanation=_UNSET,
-    appraised_points=_UNSET,
-    appraisal_reason=_UNSET,
-) -> Score:
-    """Change one score as `user`: officers their self points and explanation while the
-    assessment is open or returned, appraisers the appraised points and reason."""
+def _apply_change(score: Score, user, changes: dict) -> None:
+    """Check and set the changed fields on `score` (not saved); ScoreError names the field."""
     assessment = score.assessment
     if is_published(assessment.framework_id, assessment.period_id):
         raise ScoreError(_("The results are published and can no longer change."))
-    officer_change = self_points is not _UNSET or explanation is not _UNSET
-    appraiser_change = appraised_points is not _UNSET or appraisal_reason is not _UNSET
+    officer_change = "self_points" in changes or "explanation" in changes
+    appraiser_change = "appraised_points" in changes or "appraisal_reason" in changes
     if officer_change:
         if not scoping.can_change(user, assessment.unit, OFFICER_ROLES):
             raise ScoreError(_("You may not self-assess this unit."), "self_points")
@@ -400,22 +392,76 @@ def score_update(
             raise ScoreError(_("The self-assessment was submitted and is closed."), "self_points")
     if appraiser_change and not scoping.can_change(user, assessment.unit, APPRAISER_ROLES):
         raise ScoreError(_("You may not appraise this unit."), "appraised_points")
-    for name, value in (("self_points", self_points), ("appraised_points", appraised_points)):
-        if value is _UNSET:
-            continue
-        points, error = parse_points(value, score.sub_criterion.max_points)
-        if error:
-            raise ScoreError(error, name)
-        setattr(score, name, points)
-    if explanation is not _UNSET:
-        score.explanation = str(explanation or "").strip()
-    if appraisal_reason is not _UNSET:
-        score.appraisal_reason = str(appraisal_reason or "").strip()
+    for name in ("self_points", "appraised_points"):
+        if name in changes:
+            points, error = parse_points(changes[name], score.sub_criterion.max_points)
+            if error:
+                raise ScoreError(error, name)
+            setattr(score, name, points)
+    for name in ("explanation", "appraisal_reason"):
+        if name in changes:
+            setattr(score, name, str(changes[name] or "").strip())
     score.updated_by = user
+
+
+def score_update(*, score: Score, user, **changes) -> Score:
+    """Change one score as `user`: officers their self points and explanation while the
+    assessment is open or returned, appraisers the appraised points and reason."""
+    unknown = set(changes) - set(SCORE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown score fields: {sorted(unknown)}")
+    _apply_change(score, user, changes)
     with transaction.atomic():
         score.save()
-        groups_mark_dirty([(assessment.framework_id, assessment.period_id)], trigger="score")
+        groups_mark_dirty(
+            [(score.assessment.framework_id, score.assessment.period_id)], trigger="score"
+        )
     return score
+
+
+def scores_update(*, assessment: Assessment, items: list[dict], user) -> list[Problem]:
+    """Change several scores of one assessment, all or nothing.
+
+    `items` are {"sub_code", and any of SCORE_FIELDS}; the row of a problem is the item's place
+    in the list, from 1. Returns the problems; nothing is written when there is any.
+    """
+    scores = {
+        s.sub_criterion.code: s
+        for s in assessment.scores.select_related("sub_criterion", "assessment__unit")
+    }
+    problems, changed = [], []
+    seen = set()
+    for row, item in enumerate(items, start=1):
+        code = str(item.get("sub_code") or "").strip()
+        score = scores.get(code)
+        if score is None:
+            problems.append(
+                Problem(
+                    row,
+                    "sub_code",
+                    _("framework %(framework)s has no sub-criterion %(code)s")
+                    % {"framework": assessment.framework.code, "code": code},
+                )
+            )
+            continue
+        if code in seen:
+            problems.append(Problem(row, "sub_code", _("%(code)s appears twice") % {"code": code}))
+            continue
+        seen.add(code)
+        try:
+            _apply_change(score, user, {k: item[k] for k in SCORE_FIELDS if k in item})
+        except ScoreError as exc:
+            problems.append(Problem(row, exc.field, str(exc)))
+            continue
+        changed.append(score)
+    if problems:
+        return problems
+    with transaction.atomic():
+        for score in changed:
+            score.save()
+        if changed:
+            groups_mark_dirty([(assessment.framework_id, assessment.period_id)], trigger="score")
+    return []
 
 
 def adjustment_add(

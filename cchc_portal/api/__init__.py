@@ -1,0 +1,1 @@
+"""API plumbing shared by every app: pagination, throttling, the error shape and its schema."""

@@ -1,0 +1,189 @@
+import django_filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from cchc_portal.api.errors import ErrorsSerializer, errors_response
+from communes import scoping
+
+from .metrics import COUNTER_FIELDS
+from .models import DossierReport
+from .services import MAX_ROWS, Problem, dossier_file_import, dossier_reports_save
+from .validation import parse_month
+
+
+class DossierReportSerializer(serializers.ModelSerializer):
+    commune_code = serializers.CharField(source="commune.code")
+    month = serializers.DateField(format="%Y-%m")
+    updated_by = serializers.CharField(source="updated_by.username", allow_null=True, default=None)
+
+    class Meta:
+        model = DossierReport
+        fields = ["commune_code", "month", *COUNTER_FIELDS, "updated_at", "updated_by"]
+
+
+class DossierRowSerializer(serializers.Serializer):
+    """One month of one commune, as in the CSV; optional counters default to 0."""
+
+    commune_code = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    received = serializers.IntegerField(min_value=0)
+    carried_over = serializers.IntegerField(min_value=0, required=False)
+    resolved_early = serializers.IntegerField(min_value=0)
+    resolved_on_time = serializers.IntegerField(min_value=0)
+    resolved_late = serializers.IntegerField(min_value=0)
+    pending_on_time = serializers.IntegerField(min_value=0, required=False)
+    pending_overdue = serializers.IntegerField(min_value=0, required=False)
+    online_full = serializers.IntegerField(min_value=0, required=False)
+    online_partial = serializers.IntegerField(min_value=0, required=False)
+    postal = serializers.IntegerField(min_value=0, required=False)
+    digitized = serializers.IntegerField(min_value=0, required=False)
+    apologies = serializers.IntegerField(min_value=0, required=False)
+
+
+class ImportCountsSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+    notices = serializers.ListField(child=serializers.CharField())
+
+
+class ImportFileSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX, first sheet")
+
+
+class _MonthFilter(django_filters.CharFilter):
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        month, error = parse_month(value)
+        if error:
+            raise serializers.ValidationError({self.field_name: error})
+        return queryset.filter(**{f"month__{self.lookup_expr}": month})
+
+
+class DossierReportFilter(django_filters.FilterSet):
+    commune = django_filters.CharFilter(field_name="commune__code", help_text="Commune code")
+    parent = django_filters.CharFilter(
+        method="filter_parent", help_text="District or province code"
+    )
+    month = _MonthFilter(field_name="month", lookup_expr="exact", help_text="YYYY-MM")
+    month_from = _MonthFilter(field_name="month", lookup_expr="gte", help_text="YYYY-MM")
+    month_to = _MonthFilter(field_name="month", lookup_expr="lte", help_text="YYYY-MM")
+
+    class Meta:
+        model = DossierReport
+        fields = ["commune", "parent", "month", "month_from", "month_to"]
+
+    def filter_parent(self, queryset, name, value):
+        return queryset.filter(commune__parent__code=value) | queryset.filter(
+            commune__parent__parent__code=value
+        )
+
+
+def _result_body(result):
+    return {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "dry_run": result.dry_run,
+        "notices": [str(n) for n in result.notices],
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Monthly statistics of the communes you may see", tags=["dossier reports"]
+    ),
+)
+class DossierReportViewSet(viewsets.GenericViewSet):
+    serializer_class = DossierReportSerializer
+    filterset_class = DossierReportFilter
+    ordering_fields = ["month", "commune__code", "updated_at"]
+    ordering = ["commune__code", "month"]
+
+    def get_queryset(self):
+        return DossierReport.objects.filter(
+            commune__in=scoping.visible_units(self.request.user)
+        ).select_related("commune", "updated_by")
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Create or replace months (all or nothing)",
+        description="A list of rows in the CSV's fields. An existing commune and month is "
+        "replaced and its history kept. Any bad row: 400 naming every problem by its place in "
+        "the list (from 1) and column; nothing is written.",
+        request=DossierRowSerializer(many=True),
+        responses={200: ImportCountsSerializer, 400: ErrorsSerializer},
+        tags=["dossier reports"],
+    )
+    def create(self, request):
+        rows = request.data
+        if not isinstance(rows, list):
+            return errors_response([Problem(None, None, "The body must be a JSON list of rows.")])
+        if len(rows) > MAX_ROWS:
+            return errors_response(
+                [Problem(None, None, f"At most {MAX_ROWS} rows can be sent at once.")]
+            )
+        problems = [
+            Problem(i, None, "Each row must be a JSON object.")
+            for i, row in enumerate(rows, start=1)
+            if not isinstance(row, dict)
+        ]
+        if problems:
+            return errors_response(problems)
+        result = dossier_reports_save(
+            records=list(enumerate(rows, start=1)), user=request.user, reason="api"
+        )
+        if not result.ok:
+            return errors_response(result.problems)
+        return Response(_result_body(result), status=status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Import a CSV or XLSX file (all or nothing)",
+        description="Rows are numbered as in the spreadsheet (header = row 1). With "
+        "?dry_run=1 the file is only validated.",
+        request={"multipart/form-data": ImportFileSerializer},
+        parameters=[OpenApiParameter("dry_run", bool, description="Validate only")],
+        responses={200: ImportCountsSerializer, 400: ErrorsSerializer},
+        tags=["dossier reports"],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, JSONParser],
+    )
+    def import_file(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            return errors_response([Problem(None, "file", "Send the file in the field 'file'.")])
+        from django.conf import settings
+
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            return errors_response(
+                [
+                    Problem(
+                        None,
+                        "file",
+                        (
+                            f"The file is {upload.size / 1e6:.1f} MB; the limit is "
+                            f"{settings.IMPORT_MAX_BYTES / 1e6:.0f} MB."
+                        ),
+                    )
+                ]
+            )
+        dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
+        result = dossier_file_import(
+            file_name=upload.name, content=upload.read(), user=request.user, dry_run=dry_run
+        )
+        if not result.ok:
+            return errors_response(result.problems)
+        return Response(_result_body(result))

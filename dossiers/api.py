@@ -16,12 +16,15 @@ from .validation import parse_month
 
 class DossierReportSerializer(serializers.ModelSerializer):
     commune_code = serializers.CharField(source="commune.code")
-    month = serializers.DateField(format="%Y-%m")
+    month = serializers.SerializerMethodField(help_text="YYYY-MM")
     updated_by = serializers.CharField(source="updated_by.username", allow_null=True, default=None)
 
     class Meta:
         model = DossierReport
         fields = ["commune_code", "month", *COUNTER_FIELDS, "updated_at", "updated_by"]
+
+    def get_month(self, report) -> str:
+        return f"{report.month:%Y-%m}"
 
 
 class DossierRowSerializer(serializers.Serializer):

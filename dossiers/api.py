@@ -1,4 +1,6 @@
 import django_filters
+from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -130,13 +132,21 @@ class DossierReportViewSet(viewsets.GenericViewSet):
     def create(self, request):
         rows = request.data
         if not isinstance(rows, list):
-            return errors_response([Problem(None, None, "The body must be a JSON list of rows.")])
+            return errors_response(
+                [Problem(None, None, _("The body must be a JSON list of rows."))]
+            )
         if len(rows) > MAX_ROWS:
             return errors_response(
-                [Problem(None, None, f"At most {MAX_ROWS} rows can be sent at once.")]
+                [
+                    Problem(
+                        None,
+                        None,
+                        _("At most %(max)d rows can be sent at once.") % {"max": MAX_ROWS},
+                    )
+                ]
             )
         problems = [
-            Problem(i, None, "Each row must be a JSON object.")
+            Problem(i, None, _("Each row must be a JSON object."))
             for i, row in enumerate(rows, start=1)
             if not isinstance(row, dict)
         ]
@@ -167,8 +177,7 @@ class DossierReportViewSet(viewsets.GenericViewSet):
     def import_file(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            return errors_response([Problem(None, "file", "Send the file in the field 'file'.")])
-        from django.conf import settings
+            return errors_response([Problem(None, "file", _("Send the file in the field 'file'."))])
 
         if upload.size > settings.IMPORT_MAX_BYTES:
             return errors_response(
@@ -176,10 +185,8 @@ class DossierReportViewSet(viewsets.GenericViewSet):
                     Problem(
                         None,
                         "file",
-                        (
-                            f"The file is {upload.size / 1e6:.1f} MB; the limit is "
-                            f"{settings.IMPORT_MAX_BYTES / 1e6:.0f} MB."
-                        ),
+                        _("The file is %(size).1f MB; the limit is %(max).0f MB.")
+                        % {"size": upload.size / 1e6, "max": settings.IMPORT_MAX_BYTES / 1e6},
                     )
                 ]
             )

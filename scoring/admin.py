@@ -8,6 +8,7 @@ from .models import (
     Assessment,
     Band,
     DirtyGroup,
+    Evidence,
     Framework,
     Period,
     Publication,
@@ -209,3 +210,15 @@ class RankingRunAdmin(ReadOnlyAdmin):
 @admin.register(DirtyGroup)
 class DirtyGroupAdmin(ReadOnlyAdmin):
     list_display = ("framework", "period", "version", "marked_at")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "score", "content_type", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type", "score__assessment__period")
+    search_fields = (
+        "original_name",
+        "score__assessment__unit__code",
+        "score__assessment__unit__name",
+    )
+    list_select_related = ("score__assessment__unit", "score__sub_criterion", "uploaded_by")

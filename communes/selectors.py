@@ -56,3 +56,16 @@ def unit_versions_by_code(codes) -> dict[str, list[AdministrativeUnit]]:
     for unit in AdministrativeUnit.objects.filter(code__in=set(codes)):
         versions.setdefault(unit.code, []).append(unit)
     return versions
+
+
+ROLE_ORDER = ("admin", "leader", "appraiser", "commune_officer")
+
+
+def memberships_of(user):
+    """The user's memberships, the widest role first, with their units."""
+    from .models import Membership
+
+    if user is None or not user.is_authenticated:
+        return []
+    memberships = list(Membership.objects.filter(user=user).select_related("unit"))
+    return sorted(memberships, key=lambda m: (ROLE_ORDER.index(m.role), m.unit.code))

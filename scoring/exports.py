@@ -1,0 +1,58 @@
+"""The ranking as an XLSX workbook, with the headers in the reader's language."""
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+
+def ranking_workbook(dashboard) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = dashboard.period.code
+    sheet.append(
+        [
+            f"{dashboard.framework.issuer.name} · {dashboard.framework.name} · "
+            f"{dashboard.period.code}"
+        ]
+    )
+    sheet["A1"].font = Font(bold=True, size=12)
+    headers = [
+        _("Rank"),
+        _("Previous rank"),
+        _("Code"),
+        _("Unit"),
+        _("Index (%)"),
+        _("Band"),
+        *[f"{_('Area')} {a.code}" for a in dashboard.areas],
+        _("Provisional"),
+    ]
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="0B5394")
+    for row in dashboard.rows:
+        sheet.append(
+            [
+                row.rank,
+                row.previous_rank,
+                row.unit.code,
+                row.unit.name,
+                float(row.index_percent),
+                row.band_label,
+                *[float(percent) if percent is not None else None for percent, _css in row.cells],
+                _("yes") if row.provisional else _("no"),
+            ]
+        )
+    for column in range(5, 7 + len(dashboard.areas)):
+        for cell in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
+            cell[0].number_format = "0.00"
+    widths = [6, 8, 8, 28, 10, 12, *[9] * len(dashboard.areas), 10]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "E3"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,61 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from communes import scoping
+from communes.models import Level
+
+from .dashboards import group_choices, ranking_dashboard, unit_profile
+from .exports import ranking_workbook
+
+
+def _selected(request):
+    return group_choices(request.user, request.GET.get("group"), request.GET.get("period"))
+
+
+@login_required
+def rankings(request):
+    framework, period, issuers, periods = _selected(request)
+    dashboard = ranking_dashboard(request.user, framework, period) if framework else None
+    return render(
+        request,
+        "scoring/rankings.html",
+        {
+            "dashboard": dashboard,
+            "issuers": issuers,
+            "periods": periods,
+        },
+    )
+
+
+@login_required
+def rankings_export(request):
+    framework, period, _issuers, _periods = _selected(request)
+    if framework is None:
+        raise Http404
+    dashboard = ranking_dashboard(request.user, framework, period)
+    response = HttpResponse(
+        ranking_workbook(dashboard),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"xep-hang-{framework.issuer.code}-{period.code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def unit_page(request, code):
+    unit = (
+        scoping.visible_units(request.user)
+        .filter(code=code)
+        .select_related("parent")
+        .order_by("-valid_from")
+        .first()
+    )
+    if unit is None:
+        raise Http404
+    if unit.level != Level.COMMUNE:
+        # A district or province page is its ranking: the communes it issues a framework for.
+        return redirect(f"{reverse('rankings')}?group={unit.code}")
+    return render(request, "scoring/unit_profile.html", {"profile": unit_profile(unit)})

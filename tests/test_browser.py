@@ -1,0 +1,93 @@
+"""In a real browser (Debian's Chromium driven by Playwright) against a live server: a leader
+signs in, reads the dashboard and the charts, switches language; bad input shows a message on
+the page; the browser never asks anything of another server. Screenshots of every page in both
+languages go to var/screenshots/."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from scoring.models import Result
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain setup.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests: install Debian's chromium")
+        pytest.skip("needs Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    # Transactional tests that ran before may have flushed the seeded demo.
+    if not Result.objects.filter(unit__code="19729").exists():
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", stdout=quiet)
+
+
+def test_a_leader_reads_the_dashboard_and_charts_in_both_languages(browser, demo, live_server):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    outside = []
+    for language in ("vi", "en"):
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        page.on(
+            "request",
+            lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None,
+        )
+        page.goto(f"{live_server.url}/accounts/login/")
+        if language == "en":
+            page.click("button[value=en]")
+        page.fill("input[name=username]", "leader_hailang")
+        page.fill("input[name=password]", "wrong password")
+        page.click("button.primary")
+        assert page.locator(".error").is_visible()  # a message on the page, not an error page
+        page.screenshot(path=SHOTS / f"login-error-{language}.png")
+        page.fill("input[name=password]", "demo1234")
+        page.click("button.primary")
+        page.wait_for_url("**/rankings/")
+        page.select_option("select[name=period]", "2023-H1")
+        page.wait_for_url("**period=2023-H1**")
+        row = page.locator("table.ranking tbody tr").nth(5)
+        assert "19729" in row.inner_text()
+        assert ("73,90 %" if language == "vi" else "73.90 %") in row.inner_text()
+        assert page.locator(".bars .fill").count() == 5
+        page.screenshot(path=SHOTS / f"rankings-{language}.png", full_page=True)
+        page.click("text=Xã Hải Trường")
+        page.wait_for_url("**/units/19729/")
+        points = page.locator("svg.chart polyline.line1").first.get_attribute("points")
+        assert len(points.split()) == 4  # index over four years, drawn with data
+        assert page.locator("svg.chart polyline.line2").get_attribute("points")
+        page.screenshot(path=SHOTS / f"unit-profile-{language}.png", full_page=True)
+        page.goto(f"{live_server.url}/units/31564/")
+        assert page.locator("h1").inner_text() in ("Không tìm thấy", "Not found")
+        page.screenshot(path=SHOTS / f"not-found-{language}.png")
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, storage_state=context.storage_state()
+        )
+        mobile = phone.new_page()
+        mobile.goto(f"{live_server.url}/rankings/?group=470&period=2023-H1")
+        mobile.screenshot(path=SHOTS / f"rankings-phone-{language}.png", full_page=True)
+        phone.close()
+        context.close()
+    assert outside == []

@@ -216,3 +216,14 @@ def test_recompute_rankings_command(make_group, communes, district, capsys):
     assert "4 results" in capsys.readouterr().out
     with pytest.raises(CommandError, match="not a period"):
         call_command("recompute_rankings", "--period", "2024-H7")
+
+
+def test_publishing_records_the_run_that_dates_the_ranking(make_group, communes):
+    framework, period = make_group()
+    save_scores(period, {communes[0].code: {"1.1": "6"}})
+    group_publish(
+        framework=framework, period=period, decision_number="7/QĐ-UBND", decision_date=period.end
+    )
+    run = RankingRun.objects.filter(framework=framework, period=period).latest("finished_at")
+    assert (run.trigger, run.status, run.results_count) == ("publish", "succeeded", 4)
+    assert rankings_as_of(framework, period) == run.finished_at

@@ -25,7 +25,9 @@ from ..models import (
     Framework,
     Period,
     Publication,
+    RankingRun,
     Result,
+    RunStatus,
     Score,
     SubCriterion,
 )
@@ -498,7 +500,18 @@ def group_publish(
     if not str(decision_number or "").strip():
         raise ScoreError(_("Give the number of the decision."), "decision_number")
     with transaction.atomic():
-        engine.recompute_group(framework, period)
+        started = timezone.now()
+        count = engine.recompute_group(framework, period)
+        # The final computation is a run like any other: it dates the published ranking.
+        RankingRun.objects.create(
+            framework=framework,
+            period=period,
+            status=RunStatus.SUCCEEDED,
+            trigger="publish",
+            started_at=started,
+            finished_at=timezone.now(),
+            results_count=count,
+        )
         Result.objects.filter(framework=framework, period=period).update(provisional=False)
         DirtyGroup.objects.filter(framework=framework, period=period).delete()
         return Publication.objects.create(

@@ -32,6 +32,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("scoring.urls")),
+    path("", include("dossiers.urls")),
     path("", home, name="home"),
 ]
 

@@ -1,0 +1,30 @@
+import datetime
+
+from .metrics import METRICS, rate
+from .models import DossierReport
+
+
+def year_table(commune, year: int) -> list[dict]:
+    """The twelve months of a year for one commune, entered or not, with their two key rates."""
+    reports = {
+        r.month: r
+        for r in DossierReport.objects.filter(commune=commune, month__year=year).select_related(
+            "updated_by"
+        )
+    }
+    today = datetime.date.today().replace(day=1)
+    months = []
+    for number in range(1, 13):
+        month = datetime.date(year, number, 1)
+        report = reports.get(month)
+        counters = report.counters() if report else None
+        months.append(
+            {
+                "month": month,
+                "report": report,
+                "future": month > today,
+                "on_time": rate(METRICS["on_time_rate"], counters) if counters else None,
+                "online": rate(METRICS["online_rate"], counters) if counters else None,
+            }
+        )
+    return months

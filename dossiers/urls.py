@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("dossiers/<str:code>/", views.statistics, name="dossier-statistics"),
+    path("dossiers/<str:code>/template.xlsx", views.template_download, name="dossier-template"),
+    path("dossiers/<str:code>/upload/", views.upload, name="dossier-upload"),
+    path(
+        "dossiers/<str:code>/upload/<str:token>/confirm/",
+        views.upload_confirm,
+        name="dossier-upload-confirm",
+    ),
+    path("dossiers/<str:code>/<str:month>/", views.month_edit, name="dossier-month"),
+]

@@ -1,0 +1,209 @@
+"""Pages for monthly statistics: the year's table, a month's form, upload with preview."""
+
+import datetime
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communes import scoping
+from communes.models import Level
+
+from .forms import MonthForm, UploadForm
+from .metrics import COUNTER_FIELDS
+from .models import DossierReport
+from .selectors import year_table
+from .services import dossier_file_import, dossier_reports_save
+from .spreadsheet import monthly_template
+from .validation import parse_month
+
+PENDING = "pending_dossier_uploads"
+
+
+def _commune(request, code):
+    commune = (
+        scoping.visible_units(request.user)
+        .filter(code=code, level=Level.COMMUNE)
+        .select_related("parent")
+        .order_by("-valid_from")
+        .first()
+    )
+    if commune is None:
+        raise Http404
+    return commune
+
+
+def _writable(request, commune):
+    if not scoping.can_change(request.user, commune):
+        raise PermissionDenied(_("Your role may read these statistics but not change them."))
+
+
+def _year(request):
+    try:
+        return int(request.GET.get("year", datetime.date.today().year))
+    except ValueError:
+        return datetime.date.today().year
+
+
+@login_required
+def statistics(request, code):
+    commune = _commune(request, code)
+    return _statistics_page(request, commune, _year(request), UploadForm())
+
+
+def _statistics_page(request, commune, year, upload_form, problems=(), status=200):
+    return render(
+        request,
+        "dossiers/statistics.html",
+        {
+            "commune": commune,
+            "year": year,
+            "months": year_table(commune, year),
+            "years": range(datetime.date.today().year, datetime.date.today().year - 6, -1),
+            "can_write": scoping.can_change(request.user, commune),
+            "upload_form": upload_form,
+            "problems": problems,
+            "counters": COUNTER_FIELDS,
+        },
+        status=status,
+    )
+
+
+@login_required
+def month_edit(request, code, month):
+    commune = _commune(request, code)
+    _writable(request, commune)
+    first_day, error = parse_month(month)
+    if error:
+        raise Http404
+    existing = DossierReport.objects.filter(commune=commune, month=first_day).first()
+    if request.method == "POST":
+        form = MonthForm(request.POST)
+        if form.is_valid():
+            record = {"commune_code": commune.code, "month": month, **form.cleaned_data}
+            result = dossier_reports_save(records=[(1, record)], user=request.user, reason="form")
+            if result.ok:
+                messages.success(request, _("%(month)s saved.") % {"month": f"{first_day:%m/%Y}"})
+                return redirect(f"{request.path.rsplit('/', 2)[0]}/?year={first_day.year}")
+            for problem in result.problems:
+                field = (problem.column or "").split(",")[0]
+                form.add_error(field if field in form.fields else None, str(problem.message))
+        status = 400
+    else:
+        form = MonthForm(initial=existing.counters() if existing else {})
+        status = 200
+    return render(
+        request,
+        "dossiers/month_form.html",
+        {
+            "commune": commune,
+            "month": first_day,
+            "form": form,
+            "existing": existing,
+            "history": existing.history.select_related("history_user")[:10] if existing else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def upload(request, code):
+    commune = _commune(request, code)
+    _writable(request, commune)
+    form = UploadForm(request.POST, request.FILES)
+    year = _year(request)
+    if not form.is_valid():
+        return _statistics_page(request, commune, year, form, status=400)
+    upload_file = form.cleaned_data["file"]
+    if upload_file.size > settings.IMPORT_MAX_BYTES:
+        form.add_error(
+            "file",
+            _("The file is %(size).1f MB; the limit is %(max).0f MB.")
+            % {"size": upload_file.size / 1e6, "max": settings.IMPORT_MAX_BYTES / 1e6},
+        )
+        return _statistics_page(request, commune, year, form, status=400)
+    content = upload_file.read()
+    preview = dossier_file_import(
+        file_name=upload_file.name, content=content, user=request.user, dry_run=True
+    )
+    if not preview.ok:
+        return _statistics_page(request, commune, year, form, problems=preview.problems, status=400)
+    # Kept in the shared media storage, not in one server's memory, until confirmed.
+    token = uuid.uuid4().hex
+    suffix = PurePath(upload_file.name).suffix.lower()
+    stored = default_storage.save(f"imports/{token}{suffix}", ContentFile(content))
+    request.session.setdefault(PENDING, {})[token] = {
+        "path": stored,
+        "name": upload_file.name,
+        "commune": commune.code,
+    }
+    request.session.modified = True
+    replaced = set(
+        DossierReport.objects.filter(
+            commune_id__in={r.commune_id for r in preview.rows},
+            month__in={r.month for r in preview.rows},
+        ).values_list("commune_id", "month")
+    )
+    rows = [{"row": r, "replace": (r.commune_id, r.month) in replaced} for r in preview.rows]
+    return render(
+        request,
+        "dossiers/preview.html",
+        {
+            "commune": commune,
+            "preview": preview,
+            "rows": rows,
+            "token": token,
+            "file_name": upload_file.name,
+            "counters": COUNTER_FIELDS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def upload_confirm(request, code, token):
+    commune = _commune(request, code)
+    _writable(request, commune)
+    pending = request.session.get(PENDING, {}).pop(token, None)
+    request.session.modified = True
+    if pending is None or pending["commune"] != commune.code:
+        raise Http404
+    with default_storage.open(pending["path"], "rb") as handle:
+        content = handle.read()
+    default_storage.delete(pending["path"])
+    result = dossier_file_import(file_name=pending["name"], content=content, user=request.user)
+    if not result.ok:  # the data changed since the preview
+        return _statistics_page(
+            request, commune, _year(request), UploadForm(), problems=result.problems, status=400
+        )
+    messages.success(
+        request,
+        _("%(created)d months added and %(updated)d replaced. The ranking follows within a moment.")
+        % {"created": result.created, "updated": result.updated},
+    )
+    return redirect("dossier-statistics", code=commune.code)
+
+
+@login_required
+def template_download(request, code):
+    commune = _commune(request, code)
+    year = _year(request)
+    months = [datetime.date(year, m, 1) for m in range(1, 13)]
+    response = HttpResponse(
+        monthly_template(commune, months),
+        content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="mau-so-lieu-{commune.code}-{year}.xlsx"'
+    )
+    return response

@@ -1,0 +1,107 @@
+"""The commune officer's statistics pages: the year, a month's form, upload, preview, confirm."""
+
+import io
+
+import openpyxl
+import pytest
+
+from dossiers.models import DossierReport
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, username):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def test_the_officer_sees_the_year_of_their_commune_only(client):
+    login(client, "officer_anmy")
+    page = client.get("/dossiers/31564/", {"year": 2022})
+    assert page.status_code == 200
+    months = page.context["months"]
+    assert sum(m["report"].received for m in months) == 3517
+    assert "100,00 %" in page.content.decode()  # on time every month of 2022
+    assert client.get("/dossiers/31561/").status_code == 404
+    assert client.get("/dossiers/19729/2023-01/").status_code == 404
+
+
+def test_a_leader_reads_but_cannot_correct(client):
+    login(client, "leader_kesach")
+    assert client.get("/dossiers/31564/", {"year": 2022}).status_code == 200
+    assert client.get("/dossiers/31564/2022-01/").status_code == 403
+
+
+def test_a_month_with_a_broken_rule_shows_the_message_next_to_the_field(client):
+    login(client, "officer_anmy")
+    data = {
+        "received": "10",
+        "resolved_early": "10",
+        "resolved_on_time": "0",
+        "resolved_late": "0",
+        "online_full": "8",
+        "online_partial": "5",
+    }
+    page = client.post("/dossiers/31564/2024-02/", data)
+    assert page.status_code == 400
+    assert "vượt số tiếp nhận (10)" in " ".join(page.context["form"].errors["online_full"])
+    assert not DossierReport.objects.filter(commune__code="31564", month__year=2024).exists()
+    data["online_partial"] = "1"
+    done = client.post("/dossiers/31564/2024-02/", data)
+    assert done.status_code == 302 and done["Location"] == "/dossiers/31564/?year=2024"
+    report = DossierReport.objects.get(commune__code="31564", month__year=2024)
+    assert (report.online_full, report.online_partial, report.updated_by.username) == (
+        8,
+        1,
+        "officer_anmy",
+    )
+    negative = client.post("/dossiers/31564/2024-03/", dict(data, received="-2"))
+    assert negative.status_code == 400 and negative.context["form"].errors["received"]
+
+
+def test_the_template_round_trips_through_preview_and_confirm(client):
+    login(client, "officer_anmy")
+    template = client.get("/dossiers/31564/template.xlsx", {"year": 2024})
+    book = openpyxl.load_workbook(io.BytesIO(template.content))
+    sheet = book.active
+    assert [c.value for c in sheet[1]][:3] == ["Mã xã", "Tên xã", "Tháng (YYYY-MM)"]
+    assert sheet["A2"].value == "31564" and sheet["C13"].value == "2024-12"
+    for row, received in ((2, 300), (3, 250)):
+        for column, value in zip("DFGH", (received, received - 5, 5, 0), strict=True):
+            sheet[f"{column}{row}"] = value
+    for row in range(4, 14):  # months not filled in yet are taken out, as a clerk would
+        for cell in sheet[row]:
+            cell.value = None
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "thang-1-2.xlsx"
+    preview = client.post("/dossiers/31564/upload/", {"file": buffer})
+    assert preview.status_code == 200
+    assert (preview.context["preview"].created, preview.context["preview"].updated) == (2, 0)
+    assert not DossierReport.objects.filter(commune__code="31564", month__year=2024).exists()
+    token = preview.context["token"]
+    done = client.post(f"/dossiers/31564/upload/{token}/confirm/")
+    assert done.status_code == 302
+    assert DossierReport.objects.filter(commune__code="31564", month__year=2024).count() == 2
+    assert client.post(f"/dossiers/31564/upload/{token}/confirm/").status_code == 404
+
+
+def test_a_bad_file_lists_every_problem_on_the_page_and_writes_nothing(client):
+    login(client, "officer_anmy")
+    content = (
+        "commune_code,month,received,resolved_early,resolved_on_time,resolved_late\n"
+        "31564,2024-05,10,10,0,0\n31561,2024-05,10,10,0,0\n31564,2024-06,x,1,0,0\n"
+    )
+    upload = io.BytesIO(content.encode())
+    upload.name = "sai.csv"
+    page = client.post("/dossiers/31564/upload/", {"file": upload})
+    assert page.status_code == 400
+    assert [(p.row, p.column) for p in page.context["problems"]] == [
+        (3, "commune_code"),
+        (4, "received"),
+    ]
+    assert page.context["problems"][0].message
+    assert not DossierReport.objects.filter(commune__code="31564", month__year=2024).exists()

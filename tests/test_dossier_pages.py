@@ -105,3 +105,8 @@ def test_a_bad_file_lists_every_problem_on_the_page_and_writes_nothing(client):
     ]
     assert page.context["problems"][0].message
     assert not DossierReport.objects.filter(commune__code="31564", month__year=2024).exists()
+
+
+def test_years_are_written_without_a_thousands_separator(client):
+    html = login(client, "officer_anmy").get("/dossiers/31564/", {"year": 2023}).content.decode()
+    assert "2.023" not in html and "?year=2023" in html and '<option value="2023" selected>' in html

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -415,7 +416,8 @@ class DirtyGroup(models.Model):
         Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
     )
     version = models.PositiveBigIntegerField(default=1)
-    marked_at = models.DateTimeField()
+    marked_at = models.DateTimeField()  # the latest change
+    dirty_since = models.DateTimeField(default=timezone.now)  # the first change not yet computed
 
     class Meta:
         verbose_name = _("ranking group to recompute")

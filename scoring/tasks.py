@@ -8,6 +8,11 @@ from .services import rankings
 
 @shared_task(name="scoring.tasks.recompute_group", acks_late=True)
 def recompute_group(framework_id: int, period_id: int, trigger: str = "change") -> int:
+    # While a burst of changes goes on, come back when it pauses: one run covers all of it.
+    wait = rankings.quiet_time_left(framework_id, period_id)
+    if wait and not recompute_group.app.conf.task_always_eager:
+        recompute_group.apply_async((framework_id, period_id, trigger), countdown=wait)
+        return 0
     return rankings.dirty_group_recompute(framework_id, period_id, trigger=trigger)
 
 

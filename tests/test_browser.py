@@ -91,3 +91,39 @@ def test_a_leader_reads_the_dashboard_and_charts_in_both_languages(browser, demo
         phone.close()
         context.close()
     assert outside == []
+
+
+def test_an_officer_uploads_a_file_and_the_group_ranking_changes(
+    browser, demo, live_server, tmp_path
+):
+    before = Result.objects.get(unit__code="31564", period__code="2023").index_percent
+    # A bad second half: most dossiers late and nothing online drags the derived points down.
+    lines = [
+        "commune_code,month,received,resolved_early,resolved_on_time,resolved_late,"
+        "online_full,online_partial,postal,digitized,apologies"
+    ]
+    lines += [f"31564,2023-{m:02d},300,10,10,280,0,0,0,0,0" for m in range(7, 13)]
+    upload = tmp_path / "nua-cuoi-2023.csv"
+    upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "officer_anmy")
+    page.fill("input[name=password]", "demo1234")
+    page.click("button.primary")
+    page.click("text=Số liệu hồ sơ")
+    page.wait_for_url("**/dossiers/31564/")
+    page.set_input_files("input[name=file]", str(upload))
+    page.click("text=Kiểm tra tệp")
+    page.wait_for_url("**/upload/**")
+    assert "6 tháng sẽ thay thế" in page.content()
+    page.screenshot(path=SHOTS / "dossier-upload-preview-vi.png", full_page=True)
+    page.click("text=Xác nhận và lưu")
+    page.wait_for_url("**/dossiers/31564/")
+    assert page.locator(".messages").is_visible()
+    page.screenshot(path=SHOTS / "dossier-statistics-vi.png", full_page=True)
+    after = Result.objects.get(unit__code="31564", period__code="2023").index_percent
+    assert after < before
+    page.goto(f"{live_server.url}/rankings/?group=943&period=2023")
+    assert f"{after:.2f}".replace(".", ",") in page.content()
+    context.close()

@@ -227,3 +227,22 @@ def test_publishing_records_the_run_that_dates_the_ranking(make_group, communes)
     run = RankingRun.objects.filter(framework=framework, period=period).latest("finished_at")
     assert (run.trigger, run.status, run.results_count) == ("publish", "succeeded", 4)
     assert rankings_as_of(framework, period) == run.finished_at
+
+
+def test_a_group_still_being_changed_waits_for_a_pause_but_not_for_ever(make_group):
+    import datetime
+
+    from django.utils import timezone
+
+    framework, period = make_group()
+    rankings.groups_mark_dirty([(framework.pk, period.pk)])
+    assert 0 < rankings.quiet_time_left(framework.pk, period.pk) <= 0.25
+    mark = DirtyGroup.objects.get(framework=framework, period=period)
+    mark.marked_at = timezone.now() - datetime.timedelta(seconds=1)
+    mark.save()
+    assert rankings.quiet_time_left(framework.pk, period.pk) == 0  # it paused
+    # Changed a moment ago, but dirty for over a second: compute now.
+    mark.marked_at = timezone.now()
+    mark.dirty_since = timezone.now() - datetime.timedelta(seconds=2)
+    mark.save()
+    assert rankings.quiet_time_left(framework.pk, period.pk) == 0

@@ -141,5 +141,6 @@ def test_a_burst_on_the_real_queue_coalesces_and_ends_on_the_last_value(
 
     assert _wait_for(settled, 10), "the last change was not computed"
     runs = RankingRun.objects.filter(framework=framework).count() - runs_before
-    assert 1 <= runs < len(values) / 2, f"{runs} runs for {len(values)} changes"
+    print(f"{runs} recompute runs for {len(values)} changes")
+    assert 1 <= runs <= 4, f"{runs} runs for {len(values)} changes"
     assert Result.objects.get(unit=communes[0], period=period).rank == 1

@@ -24,6 +24,10 @@ BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 Group = tuple[int, int]  # (framework_id, period_id)
 STALE_RUN_AFTER = datetime.timedelta(minutes=10)
+# A burst of changes is computed once it pauses for QUIET, but never later than MAX_WAIT after
+# its first change, so a steady stream cannot starve the ranking.
+QUIET = datetime.timedelta(seconds=0.25)
+MAX_WAIT = datetime.timedelta(seconds=1)
 MAX_PASSES = 20
 
 
@@ -41,7 +45,10 @@ def groups_mark_dirty(groups: Iterable[Group], *, trigger: str = "change") -> No
             try:
                 with transaction.atomic():
                     DirtyGroup.objects.create(
-                        framework_id=framework_id, period_id=period_id, marked_at=now
+                        framework_id=framework_id,
+                        period_id=period_id,
+                        marked_at=now,
+                        dirty_since=now,
                     )
             except IntegrityError:  # created by a concurrent change a moment ago
                 DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id).update(
@@ -62,6 +69,21 @@ def enqueue_recompute(groups: Iterable[Group], *, trigger: str = "change") -> bo
         logger.warning("Could not enqueue ranking recompute (%s); the sweep will do it.", exc)
         return False
     return True
+
+
+def quiet_time_left(framework_id: int, period_id: int) -> float:
+    """Seconds to wait before recomputing a group that is still being changed (0: go now)."""
+    mark = (
+        DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id)
+        .values("marked_at", "dirty_since")
+        .first()
+    )
+    if mark is None:
+        return 0.0
+    now = timezone.now()
+    if now - mark["dirty_since"] >= MAX_WAIT:
+        return 0.0
+    return max(0.0, (QUIET - (now - mark["marked_at"])).total_seconds())
 
 
 def _try_lock(framework_id: int, period_id: int) -> bool:

@@ -41,15 +41,6 @@ def communes_by_code(codes) -> dict[str, list[AdministrativeUnit]]:
     return versions
 
 
-def ancestors_and_self(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
-    chain = []
-    current = unit
-    while current is not None:
-        chain.append(current)
-        current = current.parent
-    return chain
-
-
 def unit_versions_by_code(codes) -> dict[str, list[AdministrativeUnit]]:
     """Every version of the units (any level) with these codes."""
     versions: dict[str, list[AdministrativeUnit]] = {}

@@ -72,12 +72,3 @@ def previous_period_codes(period: Period) -> list[str]:
     else:
         same_kind = _code(period.kind, period.year - 1, per_year)
     return [same_kind, str(period.year - 1)]
-
-
-def months_of(period: Period) -> list[datetime.date]:
-    months = []
-    day = period.start
-    while day <= period.end:
-        months.append(day)
-        day = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return months

@@ -68,17 +68,6 @@ def _ensure_score_rows(assessments) -> None:
         engine.insert_missing_scores(framework_id, period_id)
 
 
-def assessment_get_or_create(
-    *, unit: AdministrativeUnit, framework: Framework, period: Period
-) -> Assessment:
-    assessment, created = Assessment.objects.get_or_create(
-        unit=unit, framework=framework, period=period
-    )
-    if created:
-        _ensure_score_rows([assessment])
-    return assessment
-
-
 def group_open(*, framework: Framework, period: Period) -> int:
     """Open an assessment for every unit the framework ranks that existed in the period."""
     units = (

@@ -51,7 +51,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         return scoping.visible_units(self.request.user).select_related("parent")
 
     def get_object(self):
-        unit = self.get_queryset().filter(code=self.kwargs["code"]).order_by("-valid_from").first()
+        unit = scoping.visible_unit(self.request.user, self.kwargs["code"])
         if unit is None:
             raise Http404
         return unit

@@ -43,6 +43,15 @@ def changeable_units(user):
     return units_for_roles(user, WRITER_ROLES)
 
 
+def visible_unit(user, code: str, *, level: str | None = None) -> AdministrativeUnit | None:
+    """The latest version of the unit with this code, if the user may see it (else None, which
+    callers answer with 404 so codes cannot be probed)."""
+    units = visible_units(user).filter(code=code)
+    if level is not None:
+        units = units.filter(level=level)
+    return units.select_related("parent").order_by("-valid_from").first()
+
+
 def can_see(user, unit: AdministrativeUnit) -> bool:
     return visible_units(user).filter(pk=unit.pk).exists()
 

@@ -1,5 +1,4 @@
 import django_filters
-from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -12,7 +11,13 @@ from communes import scoping
 
 from .metrics import COUNTER_FIELDS
 from .models import DossierReport
-from .services import MAX_ROWS, Problem, dossier_file_import, dossier_reports_save
+from .services import (
+    MAX_ROWS,
+    Problem,
+    dossier_file_import,
+    dossier_reports_save,
+    upload_size_problem,
+)
 from .validation import parse_month
 
 
@@ -179,17 +184,9 @@ class DossierReportViewSet(viewsets.GenericViewSet):
         if upload is None:
             return errors_response([Problem(None, "file", _("Send the file in the field 'file'."))])
 
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            return errors_response(
-                [
-                    Problem(
-                        None,
-                        "file",
-                        _("The file is %(size).1f MB; the limit is %(max).0f MB.")
-                        % {"size": upload.size / 1e6, "max": settings.IMPORT_MAX_BYTES / 1e6},
-                    )
-                ]
-            )
+        too_large = upload_size_problem(upload.size)
+        if too_large:
+            return errors_response([too_large])
         dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
         result = dossier_file_import(
             file_name=upload.name, content=upload.read(), user=request.user, dry_run=dry_run

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -246,6 +247,18 @@ def dossier_reports_save(
                 months={r.month for r in changed},
             )
     return result
+
+
+def upload_size_problem(size: int) -> Problem | None:
+    """Files are read whole into memory: refuse one above IMPORT_MAX_BYTES before reading it."""
+    if size <= settings.IMPORT_MAX_BYTES:
+        return None
+    return Problem(
+        None,
+        "file",
+        _("The file is %(size).1f MB; the limit is %(max).0f MB.")
+        % {"size": size / 1e6, "max": settings.IMPORT_MAX_BYTES / 1e6},
+    )
 
 
 def _replace_counters(reports: list[DossierReport], *, user, reason: str) -> None:

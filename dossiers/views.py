@@ -4,7 +4,6 @@ import datetime
 import uuid
 from pathlib import PurePath
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +21,7 @@ from .forms import MonthForm, UploadForm
 from .metrics import COUNTER_FIELDS
 from .models import DossierReport
 from .selectors import year_table
-from .services import dossier_file_import, dossier_reports_save
+from .services import dossier_file_import, dossier_reports_save, upload_size_problem
 from .spreadsheet import monthly_template
 from .validation import parse_month
 
@@ -30,13 +29,7 @@ PENDING = "pending_dossier_uploads"
 
 
 def _commune(request, code):
-    commune = (
-        scoping.visible_units(request.user)
-        .filter(code=code, level=Level.COMMUNE)
-        .select_related("parent")
-        .order_by("-valid_from")
-        .first()
-    )
+    commune = scoping.visible_unit(request.user, code, level=Level.COMMUNE)
     if commune is None:
         raise Http404
     return commune
@@ -125,12 +118,9 @@ def upload(request, code):
     if not form.is_valid():
         return _statistics_page(request, commune, year, form, status=400)
     upload_file = form.cleaned_data["file"]
-    if upload_file.size > settings.IMPORT_MAX_BYTES:
-        form.add_error(
-            "file",
-            _("The file is %(size).1f MB; the limit is %(max).0f MB.")
-            % {"size": upload_file.size / 1e6, "max": settings.IMPORT_MAX_BYTES / 1e6},
-        )
+    too_large = upload_size_problem(upload_file.size)
+    if too_large:
+        form.add_error("file", str(too_large.message))
         return _statistics_page(request, commune, year, form, status=400)
     content = upload_file.read()
     preview = dossier_file_import(

@@ -129,11 +129,10 @@ def line_chart(
 ) -> dict:
     """SVG geometry for a small line chart: x labels, a polyline and its dots."""
     pad_x, pad_y = 36, 18
-    usable = [(label, value) for label, value in points]
-    step = (width - 2 * pad_x) / max(len(usable) - 1, 1)
+    step = (width - 2 * pad_x) / max(len(points) - 1, 1)
     span = (high - low) or 1
     dots = []
-    for index, (label, value) in enumerate(usable):
+    for index, (label, value) in enumerate(points):
         x = pad_x + index * step
         if value is None:
             dots.append({"x": round(x, 1), "y": None, "label": label, "value": None})

@@ -46,13 +46,7 @@ def rankings_export(request):
 
 @login_required
 def unit_page(request, code):
-    unit = (
-        scoping.visible_units(request.user)
-        .filter(code=code)
-        .select_related("parent")
-        .order_by("-valid_from")
-        .first()
-    )
+    unit = scoping.visible_unit(request.user, code)
     if unit is None:
         raise Http404
     if unit.level != Level.COMMUNE:

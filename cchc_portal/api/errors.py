@@ -17,10 +17,6 @@ class ErrorsSerializer(serializers.Serializer):
     errors = ErrorSerializer(many=True)
 
 
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 def errors_response(problems, status=400) -> Response:
     """The error shape of formats.md: {"errors": [{"row", "column", "message"}]}."""
     return Response({"errors": [p.as_dict() for p in problems]}, status=status)

@@ -35,15 +35,6 @@ from ..periods import PeriodCodeError, period_get_or_create
 from ..points import parse_points
 from .rankings import groups_mark_dirty, is_published
 
-SCORE_COLUMNS = (
-    "unit_code",
-    "period",
-    "sub_code",
-    "self_points",
-    "appraised_points",
-    "explanation",
-    "appraisal_reason",
-)
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
 OFFICER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
 APPRAISER_ROLES = (Role.APPRAISER, Role.ADMIN)
@@ -365,7 +356,6 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
     groups_mark_dirty({(f, p) for _u, f, p in triples}, trigger="scores")
 
 
-_UNSET = object()
 SCORE_FIELDS = ("self_points", "explanation", "appraised_points", "appraisal_reason")
 
 

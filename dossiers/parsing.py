@@ -46,9 +46,31 @@ def _read_csv(content: bytes) -> Table:
     return Table(headers=lines[0], rows=list(enumerate(lines[1:], start=2)))
 
 
-def _read_xlsx(content: bytes) -> Table:
+# A workbook's XML compresses well, but not a thousandfold: more than this unpacked is a
+# zip bomb meant to exhaust memory, refused before anything is unpacked.
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+
+
+def check_workbook(content: bytes) -> None:
+    """Refuse, with UnreadableFile, anything that is not a plausible .xlsx archive."""
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise UnreadableFile(_("The file is not an Excel workbook (.xlsx)."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(_("The Excel workbook is damaged.")) from exc
+    if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(
+            _("The workbook unpacks to more than %(mb)d MB and is refused.")
+            % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+    if not any(m.filename == "xl/workbook.xml" for m in members):
+        raise UnreadableFile(_("The file is not an Excel workbook (.xlsx)."))
+
+
+def _read_xlsx(content: bytes) -> Table:
+    check_workbook(content)
     try:
         dataset = XLSX().create_dataset(content)
     except StopIteration:

@@ -203,6 +203,9 @@ class Assessment(models.Model):
         _("status"), max_length=12, choices=AssessmentStatus.choices, default=AssessmentStatus.OPEN
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    appraised_at = models.DateTimeField(_("appraised at"), null=True, blank=True)
+    # What the appraiser asks the commune to explain when returning the self-assessment.
+    return_note = models.TextField(_("note on return"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

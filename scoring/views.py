@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from communes import scoping
 from communes.models import Level
+from communes.selectors import memberships_of
 
 from .dashboards import group_choices, ranking_dashboard, unit_profile
 from .exports import ranking_workbook
@@ -42,6 +43,53 @@ def rankings_export(request):
     name = f"xep-hang-{framework.issuer.code}-{period.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _svg_number(value) -> str:
+    return f"{float(value or 0):.1f}"
+
+
+@login_required
+def charts(request):
+    """Three charts for a group and period: one unit's areas against the group average, the
+    unit's index and rank over the years, and how many units fall in each band."""
+    framework, period, issuers, periods = _selected(request)
+    dashboard = ranking_dashboard(request.user, framework, period) if framework else None
+    row = profile = None
+    areas = []
+    if dashboard and dashboard.rows:
+        chosen = request.GET.get("unit")
+        if chosen is None:
+            own = memberships_of(request.user)
+            chosen = own[0].unit.code if own else None
+        row = next((r for r in dashboard.rows if r.unit.code == chosen), dashboard.rows[0])
+        profile = unit_profile(row.unit)
+        areas = [
+            {
+                "area": area,
+                "mine": mine,
+                "average": average,
+                "css": css,
+                # SVG geometry as plain text: a localized "72,5" is not a length.
+                "mine_width": _svg_number(mine),
+                "average_x": _svg_number(average),
+            }
+            for (area, average, _css), (mine, css) in zip(
+                dashboard.area_averages, row.cells, strict=False
+            )
+        ]
+    return render(
+        request,
+        "scoring/charts.html",
+        {
+            "dashboard": dashboard,
+            "issuers": issuers,
+            "periods": periods,
+            "row": row,
+            "profile": profile,
+            "areas": areas,
+        },
+    )
 
 
 @login_required

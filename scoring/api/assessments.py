@@ -13,7 +13,7 @@ from communes import scoping
 from dossiers.services import Problem
 
 from ..models import DERIVED_METHODS, Assessment, Evidence, Score
-from ..selectors import assessments_visible_to
+from ..selectors import assessments_visible_to, visible_assessment
 from ..services.evidence import evidence_add, evidence_delete
 from ..services.scores import APPRAISER_ROLES, OFFICER_ROLES, ScoreError, scores_update
 
@@ -130,15 +130,10 @@ class ScoreChangeSerializer(serializers.Serializer):
 
 def assessment_in_scope(user, unit_code: str, period_code: str, framework_code=None):
     """The assessment of the unit in the period, or 404 when it is not within the user's scope."""
-    assessments = assessments_visible_to(user).filter(
-        unit__code=unit_code, period__code=period_code.upper()
-    )
-    if framework_code:
-        assessments = assessments.filter(framework__code=framework_code)
-    found = list(assessments.select_related("unit", "framework", "period")[:2])
-    if len(found) != 1:
+    assessment = visible_assessment(user, unit_code, period_code, framework_code)
+    if assessment is None:
         raise Http404
-    return found[0]
+    return assessment
 
 
 class ScoresView(GenericAPIView):

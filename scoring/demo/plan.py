@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass
 
 AN_MY, HAI_TRUONG = "31564", "19729"
+# The demo officers' communes: their self-assessment of the open period is still open.
+SELF_ASSESSING = (AN_MY, HAI_TRUONG)
 KE_SACH, HAI_LANG = "943", "470"
 DISTRICTS = (KE_SACH, HAI_LANG)
 PROVINCES = ("94", "45")

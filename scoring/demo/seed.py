@@ -11,13 +11,22 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from communes.models import AdministrativeUnit, Level, Role
 from communes.services import member_add, units_load
 from dossiers.services import dossier_reports_save
 
 from .. import engine
-from ..models import DERIVED_METHODS, Framework, Period, Publication, Score
+from ..models import (
+    DERIVED_METHODS,
+    Assessment,
+    AssessmentStatus,
+    Framework,
+    Period,
+    Publication,
+    Score,
+)
 from ..periods import period_get_or_create
 from ..services.frameworks import framework_load
 from ..services.rankings import group_recompute_now
@@ -162,10 +171,12 @@ def _seed_scores(framework: Framework, period: Period, district: str, codes: lis
     targets = _targets(codes, period.code)
     published = (district, period.code) in plan.PUBLICATIONS
     records = []
+    shares = {}
     for code, unit_scores in by_unit.items():
         values = _manual_points(code, period.code, framework, unit_scores, targets[code])
         rng = random.Random(f"{code}-{period.code}-appraisal")
         appraised_share = 1.0 if published else rng.choice([1.0, 0.9, 0.85, 0.7, 0.0])
+        shares[code] = appraised_share
         for score in unit_scores:
             if score.sub_criterion.code not in values:
                 continue
@@ -188,6 +199,28 @@ def _seed_scores(framework: Framework, period: Period, district: str, codes: lis
     result = scores_save(records=records)
     if not result.ok:
         raise RuntimeError("demo scores refused: " + "; ".join(map(str, result.problems[:5])))
+    _seed_statuses(framework, period, published, shares)
+
+
+def _seed_statuses(framework, period, published: bool, shares: dict[str, float]) -> None:
+    """Where each unit stands: published periods are appraised; in the open period the demo
+    officers' communes are still self-assessing, the others submitted or appraised."""
+    submitted_at = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time(9)))
+    assessments = list(
+        Assessment.objects.filter(framework=framework, period=period).select_related("unit")
+    )
+    for assessment in assessments:
+        share = shares.get(assessment.unit.code, 1.0)
+        if not published and assessment.unit.code in plan.SELF_ASSESSING:
+            status = AssessmentStatus.OPEN
+        elif published or share == 1.0:
+            status = AssessmentStatus.APPRAISED
+        else:
+            status = AssessmentStatus.SUBMITTED
+        assessment.status = status
+        assessment.submitted_at = None if status == AssessmentStatus.OPEN else submitted_at
+        assessment.appraised_at = submitted_at if status == AssessmentStatus.APPRAISED else None
+    Assessment.objects.bulk_update(assessments, ["status", "submitted_at", "appraised_at"])
 
 
 def _manual_points(code, period_code, framework, unit_scores, target) -> dict:

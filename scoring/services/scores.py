@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -385,19 +385,68 @@ def _apply_change(score: Score, user, changes: dict) -> None:
     score.updated_by = user
 
 
-def score_update(*, score: Score, user, **changes) -> Score:
+class ScoreConflict(ScoreError):
+    """Someone else changed the field since the user last saw it: nothing was written."""
+
+    def __init__(self, field: str, current, changed_by, changed_at):
+        self.current = current
+        shown = "—" if current in (None, "") else localize_points(current)
+        super().__init__(
+            _(
+                "%(who)s changed this to %(value)s at %(when)s, after you opened the page; "
+                "your value was not saved. Check it, then type again to replace it."
+            )
+            % {
+                "who": (changed_by.get_full_name() or changed_by.username)
+                if changed_by
+                else _("Someone"),
+                "value": shown,
+                "when": formats.date_format(timezone.localtime(changed_at), "H:i"),
+            },
+            field,
+        )
+
+
+def localize_points(value) -> str:
+    if isinstance(value, Decimal):
+        return formats.number_format(value.normalize(), use_l10n=True)
+    return str(value)
+
+
+def _same(field: str, current, expected) -> bool:
+    if field in ("self_points", "appraised_points"):
+        seen, error = parse_points(expected, Decimal("100000"))
+        return error is None and seen == current
+    return str(current or "").strip() == str(expected or "").strip()
+
+
+def score_update(*, score: Score, user, expected: dict | None = None, **changes) -> Score:
     """Change one score as `user`: officers their self points and explanation while the
-    assessment is open or returned, appraisers the appraised points and reason."""
+    assessment is open or returned, appraisers the appraised points and reason.
+
+    `expected` holds the values the user last saw; when the stored value differs, someone else
+    saved in between and ScoreConflict is raised instead of overwriting their change.
+    """
     unknown = set(changes) - set(SCORE_FIELDS)
     if unknown:
         raise TypeError(f"unknown score fields: {sorted(unknown)}")
-    _apply_change(score, user, changes)
     with transaction.atomic():
-        score.save()
+        locked = Score.objects.select_for_update().get(pk=score.pk)
+        locked.sub_criterion = score.sub_criterion
+        locked.assessment = score.assessment
+        for name, seen in (expected or {}).items():
+            current = getattr(locked, name)
+            if not _same(name, current, seen):
+                raise ScoreConflict(name, current, locked.updated_by, locked.updated_at)
+        before = {name: getattr(locked, name) for name in changes}
+        _apply_change(locked, user, changes)
+        if all(getattr(locked, name) == value for name, value in before.items()):
+            return locked  # typed back to what was there: no history entry, no recompute
+        locked.save()
         groups_mark_dirty(
             [(score.assessment.framework_id, score.assessment.period_id)], trigger="score"
         )
-    return score
+    return locked
 
 
 def scores_update(*, assessment: Assessment, items: list[dict], user) -> list[Problem]:

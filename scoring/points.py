@@ -2,7 +2,16 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils import formats
 from django.utils.translation import gettext as _
+
+
+def format_points(value, places: int = 2) -> str:
+    """A number in the active language's style with at most `places` decimals and no
+    trailing zeros: 4 · 1,5 · 2,73 · 20 (never 2E+1)."""
+    value = Decimal(value).quantize(Decimal(1).scaleb(-places)).normalize()
+    shown = max(0, -value.as_tuple().exponent)
+    return formats.number_format(value, decimal_pos=shown, use_l10n=True)
 
 
 def parse_points(value, max_points: Decimal) -> tuple[Decimal | None, str | None]:
@@ -26,6 +35,6 @@ def parse_points(value, max_points: Decimal) -> tuple[Decimal | None, str | None
     if points < 0 or points > max_points:
         return None, _("%(value)s is outside 0…%(max)s") % {
             "value": value,
-            "max": max_points.normalize(),
+            "max": format_points(max_points),
         }
     return points.quantize(Decimal("0.01")), None

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from dossiers.metrics import METRICS
 
 from .models import DERIVED_METHODS, Assessment, Evidence, Method, Score, SubCriterion
+from .points import format_points
 
 POINTS_FIELD = DecimalField(max_digits=7, decimal_places=2)
 ZERO = Value(Decimal(0), output_field=POINTS_FIELD)
@@ -54,15 +55,8 @@ def _points_expressions(prefix: str = ""):
     return Coalesce(claimed, ZERO, output_field=POINTS_FIELD), in_effect
 
 
-def _number(value, places: int = 2) -> str:
-    """At most `places` decimals and no trailing zeros: 4 · 1,5 · 2,73."""
-    value = Decimal(value).quantize(Decimal(1).scaleb(-places)).normalize()
-    shown = max(0, -value.as_tuple().exponent)
-    return formats.number_format(value, decimal_pos=shown, use_l10n=True)
-
-
 def points_text(value) -> str:
-    return "" if value is None else _number(value)
+    return "" if value is None else format_points(value)
 
 
 def rule_text(score: Score) -> str:
@@ -79,11 +73,11 @@ def rule_text(score: Score) -> str:
     values = {
         "metric": label,
         "value": formats.number_format(score.metric_value, decimal_pos=1, use_l10n=True),
-        "points": _number(score.derived_points or 0),
-        "max": _number(sub.max_points),
+        "points": format_points(score.derived_points or 0),
+        "max": format_points(sub.max_points),
     }
     if sub.method == Method.RATIO_TARGET:
-        values["target"] = _number(sub.target_percent or 0)
+        values["target"] = format_points(sub.target_percent or 0)
         return (
             _("%(metric)s %(value)s %% of the %(target)s %% target → %(points)s/%(max)s points")
             % values
@@ -95,12 +89,13 @@ def steps_text(sub: SubCriterion) -> str:
     """The scale of a steps sub-criterion: "≥ 100 %: 5 · ≥ 98 %: 4 · …"."""
     if sub.method == Method.RATIO_TARGET:
         return _("Full points from %(target)s %%, proportional below.") % {
-            "target": _number(sub.target_percent or 0)
+            "target": format_points(sub.target_percent or 0)
         }
     if sub.method != Method.STEPS:
         return ""
     return " · ".join(
-        f"≥ {_number(step.threshold_percent)} %: {_number(step.points)}" for step in sub.steps.all()
+        f"≥ {format_points(step.threshold_percent)} %: {format_points(step.points)}"
+        for step in sub.steps.all()
     )
 
 

@@ -127,3 +127,143 @@ def test_an_officer_uploads_a_file_and_the_group_ranking_changes(
     page.goto(f"{live_server.url}/rankings/?group=943&period=2023")
     assert f"{after:.2f}".replace(".", ",") in page.content()
     context.close()
+
+
+def _page_errors(console):
+    """Console errors but the browser's own note on a refused request (400, 404), which is
+    the answer these pages expect for bad input."""
+    return [m for m in console if "status of 400" not in m and "status of 404" not in m]
+
+
+def _sign_in(browser, live_server, username, language="vi", console=None, outside=None):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    if console is not None:
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(str(e)))
+    if outside is not None:
+        page.on(
+            "request",
+            lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None,
+        )
+    page.goto(f"{live_server.url}/accounts/login/")
+    if language == "en":
+        page.click("button[value=en]")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo1234")
+    page.click("button.primary")
+    page.wait_for_load_state()
+    return context, page
+
+
+def test_an_appraiser_changes_a_score_in_place_and_the_dashboard_shows_the_new_rank(
+    browser, demo, live_server
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    console = []
+    context, page = _sign_in(browser, live_server, "appraiser_kesach", console=console)
+    assert Result.objects.get(unit__code="31564", period__code="2023").rank == 1
+    page.click("nav.mainnav >> text=Thẩm định")
+    page.wait_for_url("**/appraisal/**")
+    page.locator("tr", has_text="Xã An Mỹ").locator("a.button").click()
+    page.wait_for_url("**/appraisal/31564/2023/")
+    survey = page.locator("#row-8-1 input.points-input")
+    # Out of range: refused in place, with the rule, and nothing saved.
+    survey.fill("25")
+    error = page.locator("#msg-appraised_points-8-1.error")
+    error.wait_for()
+    assert "ngoài khoảng 0…20" in error.inner_text()
+    page.screenshot(path=SHOTS / "appraisal-sheet-error-vi.png")
+    # Tab goes down the points column, not across the row.
+    page.locator("#row-1-1 input.points-input").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('tr').id") == "row-1-2"
+    survey.fill("2")
+    page.locator("#msg-appraised_points-8-1.ok").wait_for()
+    assert "Đã lưu" in page.locator("#msg-appraised_points-8-1").inner_text()
+    page.screenshot(path=SHOTS / "appraisal-sheet-saved-vi.png", full_page=True)
+    page.goto(f"{live_server.url}/rankings/?group=943&period=2023")
+    row = page.locator("table.ranking tbody tr", has_text="Xã An Mỹ")
+    rank = int(row.locator("td.rank").inner_text())
+    assert rank > 1 and "▼" in row.inner_text()
+    assert Result.objects.get(unit__code="31564", period__code="2023").rank == rank
+    assert _page_errors(console) == []
+    context.close()
+
+
+def test_an_officer_self_assesses_with_evidence_and_submits(browser, demo, live_server, tmp_path):
+    evidence = tmp_path / "ke-hoach-cchc-2023.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    renamed = tmp_path / "bao-cao.pdf"
+    renamed.write_bytes(b"PK\x03\x04 this is a zip, not a PDF")
+    console = []
+    context, page = _sign_in(browser, live_server, "officer_anmy", console=console)
+    page.click("nav.mainnav >> text=Tự đánh giá")
+    page.wait_for_url("**/assessments/")
+    page.click("text=Tự chấm >> nth=-1")
+    page.wait_for_url("**/assessments/31564/2023/")
+    assert "→ 4/5 điểm" in page.locator("#row-3-2").inner_text()
+    points = page.locator("#row-1-1 input.points-input")
+    points.fill("9")
+    page.locator("#msg-self_points-1-1.error").wait_for()
+    points.fill("1,25")
+    page.locator("#msg-self_points-1-1.ok").wait_for()
+    page.locator("#row-1-1 input[type=file]").set_input_files(str(evidence))
+    page.locator("#evidence-1-1 a", has_text="ke-hoach-cchc-2023.pdf").wait_for()
+    page.locator("#row-1-2 input[type=file]").set_input_files(str(renamed))
+    page.locator("#evidence-1-2 .msg.error").wait_for()
+    assert "không thực sự là tệp pdf" in page.locator("#evidence-1-2").inner_text()
+    page.screenshot(path=SHOTS / "self-assessment-editing-vi.png", full_page=True)
+    page.click("text=Nộp để thẩm định")
+    page.wait_for_url("**/assessments/31564/2023/")
+    assert page.locator(".messages").is_visible()
+    assert page.locator("input.points-input").count() == 0
+    page.screenshot(path=SHOTS / "self-assessment-submitted-vi.png", full_page=True)
+    assert _page_errors(console) == []
+    context.close()
+
+
+# Every page, as the user who works with it: (name, user, path).
+TOUR = [
+    ("home-officer", "officer_anmy", "/units/31564/"),
+    ("statistics", "officer_anmy", "/dossiers/31564/?year=2023"),
+    ("month-form", "officer_anmy", "/dossiers/31564/2023-05/"),
+    ("my-assessments", "officer_anmy", "/assessments/"),
+    ("self-assessment", "officer_anmy", "/assessments/31564/2023/"),
+    ("password", "officer_anmy", "/accounts/password/"),
+    ("appraisal-overview", "appraiser_kesach", "/appraisal/?group=943&period=2023"),
+    ("appraisal-sheet", "appraiser_kesach", "/appraisal/31564/2023/"),
+    ("frameworks", "appraiser_kesach", "/frameworks/"),
+    ("rankings", "leader_kesach", "/rankings/?group=943&period=2023"),
+    ("charts", "leader_kesach", "/charts/?group=943&period=2022&unit=31564"),
+    ("unit-profile", "leader_kesach", "/units/31564/"),
+    ("not-found", "leader_kesach", "/units/19729/"),
+]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_page_in_both_languages_draws_without_errors(browser, demo, live_server, language):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    from scoring.models import Framework
+
+    framework = Framework.objects.get(issuer__code="943", year=2023)
+    tour = TOUR + [("framework", "appraiser_kesach", f"/frameworks/{framework.pk}/")]
+    console, outside, contexts = [], [], {}
+    for name, user, path in tour:
+        if user not in contexts:
+            contexts[user] = _sign_in(browser, live_server, user, language, console, outside)
+        page = contexts[user][1]
+        response = page.goto(live_server.url + path)
+        assert response.status == (404 if name == "not-found" else 200), name
+        assert page.locator("h1").count() == 1, name
+        if name == "charts":
+            assert page.locator("#chart-areas rect.mine").count() == 8
+            assert (
+                len(page.locator("svg.chart polyline.line1").first.get_attribute("points").split())
+                == 4
+            )
+        page.screenshot(path=SHOTS / f"{name}-{language}.png", full_page=True)
+    assert _page_errors(console) == []
+    assert outside == []
+    for context, _page in contexts.values():
+        context.close()

@@ -32,7 +32,7 @@ from ..models import (
     SubCriterion,
 )
 from ..periods import PeriodCodeError, period_get_or_create
-from ..points import parse_points
+from ..points import format_points, parse_points
 from .rankings import groups_mark_dirty, is_published
 
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
@@ -390,7 +390,13 @@ class ScoreConflict(ScoreError):
 
     def __init__(self, field: str, current, changed_by, changed_at):
         self.current = current
-        shown = "—" if current in (None, "") else localize_points(current)
+        shown = (
+            "—"
+            if current in (None, "")
+            else format_points(current)
+            if isinstance(current, Decimal)
+            else current
+        )
         super().__init__(
             _(
                 "%(who)s changed this to %(value)s at %(when)s, after you opened the page; "
@@ -405,12 +411,6 @@ class ScoreConflict(ScoreError):
             },
             field,
         )
-
-
-def localize_points(value) -> str:
-    if isinstance(value, Decimal):
-        return formats.number_format(value.normalize(), use_l10n=True)
-    return str(value)
 
 
 def _same(field: str, current, expected) -> bool:
@@ -431,22 +431,23 @@ def score_update(*, score: Score, user, expected: dict | None = None, **changes)
     if unknown:
         raise TypeError(f"unknown score fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = Score.objects.select_for_update().get(pk=score.pk)
-        locked.sub_criterion = score.sub_criterion
-        locked.assessment = score.assessment
+        # Lock the row, then read what is stored now: a concurrent save is either already
+        # committed (and compared below) or waits for this one.
+        Score.objects.select_for_update().filter(pk=score.pk).values_list("pk").get()
+        score.refresh_from_db(fields=[*SCORE_FIELDS, "updated_by", "updated_at"])
         for name, seen in (expected or {}).items():
-            current = getattr(locked, name)
+            current = getattr(score, name)
             if not _same(name, current, seen):
-                raise ScoreConflict(name, current, locked.updated_by, locked.updated_at)
-        before = {name: getattr(locked, name) for name in changes}
-        _apply_change(locked, user, changes)
-        if all(getattr(locked, name) == value for name, value in before.items()):
-            return locked  # typed back to what was there: no history entry, no recompute
-        locked.save()
+                raise ScoreConflict(name, current, score.updated_by, score.updated_at)
+        before = {name: getattr(score, name) for name in changes}
+        _apply_change(score, user, changes)
+        if all(getattr(score, name) == value for name, value in before.items()):
+            return score  # typed back to what was there: no history entry, no recompute
+        score.save()
         groups_mark_dirty(
             [(score.assessment.framework_id, score.assessment.period_id)], trigger="score"
         )
-    return locked
+    return score
 
 
 def scores_update(*, assessment: Assessment, items: list[dict], user) -> list[Problem]:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -43,6 +43,8 @@ class TokenView(ObtainAuthToken):
 
 
 router = DefaultRouter()
+# JSON only: no ".json" suffix routes, which custom actions would have to accept one by one.
+router.include_format_suffixes = False
 router.register("units", UnitViewSet, basename="unit")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("periods", PeriodViewSet, basename="period")
@@ -70,5 +72,5 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

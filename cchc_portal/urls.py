@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
@@ -44,5 +42,5 @@ def handler404(request, exception):
     return page_not_found(request, exception)
 
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded evidence is never served from /media/, not even in development: files are read
+# through the scoped /api/v1/evidence/ID/ endpoint, which answers 404 outside the user's units.

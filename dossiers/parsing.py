@@ -33,6 +33,12 @@ def _decode(content: bytes) -> str:
 
 def _read_csv(content: bytes) -> Table:
     text = _decode(content)
+    if "\x00" in text:
+        # No text table holds NUL characters, and PostgreSQL refuses them in any query.
+        raise UnreadableFile(
+            _("The file contains NUL characters (byte %(pos)d); it is not a text table.")
+            % {"pos": text.index("\x00") + 1}
+        )
     first_line = text.split("\n", 1)[0]
     # Excel with Vietnamese regional settings writes ';'-separated CSV.
     delimiter = max((",", ";", "\t"), key=first_line.count)

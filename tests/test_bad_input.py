@@ -108,3 +108,25 @@ def test_a_zip_bomb_workbook_is_refused_without_unpacking(officer):
     response = _import(officer, "bom.xlsx", content, dry_run=False)
     assert response.status_code == 400
     assert "more than 300 MB" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [{"commune_code": "31564\u0000", "month": "2023-05", "received": 1}],
+        [{"commune_code": "31564", "month": "2023-05\u0000", "received": 1}],
+        [{"commune_code": "<script>alert(1)</script>", "month": "2023-05", "received": 1}],
+        {"not": "a list"},
+        [],
+        ["31564,2023-05,1"],
+    ],
+)
+def test_bad_json_rows_get_a_400_with_the_problem(officer, payload):
+    before = _count()
+    response = officer.post("/api/v1/dossier-reports/", payload, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["errors"][0]["message"]
+    assert b"<script>" not in response.content or response["Content-Type"].startswith(
+        "application/json"
+    )
+    assert _count() == before

@@ -221,6 +221,18 @@ def submit(request, code, period):
     return redirect("self-assessment", code=code, period=period)
 
 
+def _appraisal_refused(request, code, period, exc):
+    """The sheet again, with why the action was refused (HTTP 400)."""
+    return _sheet_page(
+        request,
+        code,
+        period,
+        "scoring/appraisal_sheet.html",
+        problems=[Problem(None, None, str(exc))],
+        status=400,
+    )
+
+
 @login_required
 @require_POST
 def appraisal_return(request, code, period):
@@ -230,14 +242,7 @@ def appraisal_return(request, code, period):
             assessment=assessment, user=request.user, note=request.POST.get("return_note", "")
         )
     except ScoreError as exc:
-        return _sheet_page(
-            request,
-            code,
-            period,
-            "scoring/appraisal_sheet.html",
-            problems=[Problem(None, None, str(exc))],
-            status=400,
-        )
+        return _appraisal_refused(request, code, period, exc)
     messages.success(
         request,
         _("%(unit)s was asked to explain; the self-assessment is open again for the commune.")
@@ -253,14 +258,7 @@ def appraisal_finish(request, code, period):
     try:
         assessment_appraisal_finish(assessment=assessment, user=request.user)
     except ScoreError as exc:
-        return _sheet_page(
-            request,
-            code,
-            period,
-            "scoring/appraisal_sheet.html",
-            problems=[Problem(None, None, str(exc))],
-            status=400,
-        )
+        return _appraisal_refused(request, code, period, exc)
     messages.success(
         request, _("%(unit)s is marked as appraised.") % {"unit": assessment.unit.name}
     )

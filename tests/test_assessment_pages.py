@@ -280,28 +280,22 @@ def _queries(client, url, params=None):
 
 def test_sheet_pages_cost_the_same_queries_whatever_the_number_of_units(client, sheet, district):
     group = {"group": district.code, "period": "2024"}
-    client.force_login(sheet["appraiser"])
-    small = {
-        "overview": _queries(client, "/appraisal/", group),
-        "sheet": _queries(client, sheet["appraisal_url"]),
-        "self": _queries(client, sheet["url"]),
-        "charts": _queries(client, "/charts/", group),
-        "frameworks": _queries(client, "/frameworks/"),
-        "framework": _queries(client, f"/frameworks/{sheet['framework'].pk}/"),
+    pages = {
+        "overview": ("/appraisal/", group),
+        "sheet": (sheet["appraisal_url"], None),
+        "self": (sheet["url"], None),
+        "charts": ("/charts/", group),
+        "frameworks": ("/frameworks/", None),
+        "framework": (f"/frameworks/{sheet['framework'].pk}/", None),
     }
+    client.force_login(sheet["appraiser"])
+    small = {name: _queries(client, *page) for name, page in pages.items()}
     for _ in range(20):
         CommuneFactory(parent=district)
     from scoring.services.scores import group_open
 
     group_open(framework=sheet["framework"], period=sheet["period"])
     recompute(sheet["framework"], sheet["period"])
-    big = {
-        "overview": _queries(client, "/appraisal/", group),
-        "sheet": _queries(client, sheet["appraisal_url"]),
-        "self": _queries(client, sheet["url"]),
-        "charts": _queries(client, "/charts/", group),
-        "frameworks": _queries(client, "/frameworks/"),
-        "framework": _queries(client, f"/frameworks/{sheet['framework'].pk}/"),
-    }
+    big = {name: _queries(client, *page) for name, page in pages.items()}
     assert big == small
     assert max(small.values()) <= 25

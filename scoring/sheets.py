@@ -160,9 +160,6 @@ class Sheet:
     def unscored(self) -> list[SheetRow]:
         return [r for r in self.rows if r.needs_self_points and r.score.self_points is None]
 
-    def area_of(self, row: SheetRow) -> SheetArea:
-        return next(a for a in self.areas if row in a.rows)
-
 
 def _scores(assessment: Assessment):
     claimed, in_effect = _points_expressions()

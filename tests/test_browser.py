@@ -105,12 +105,7 @@ def test_an_officer_uploads_a_file_and_the_group_ranking_changes(
     lines += [f"31564,2023-{m:02d},300,10,10,280,0,0,0,0,0" for m in range(7, 13)]
     upload = tmp_path / "nua-cuoi-2023.csv"
     upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "officer_anmy")
-    page.fill("input[name=password]", "demo1234")
-    page.click("button.primary")
+    context, page = _sign_in(browser, live_server, "officer_anmy")
     page.click("text=Số liệu hồ sơ")
     page.wait_for_url("**/dossiers/31564/")
     page.set_input_files("input[name=file]", str(upload))

@@ -7,7 +7,9 @@ always followed by a run; runs that find nothing dirty do nothing, so a burst co
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -24,11 +26,14 @@ BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 Group = tuple[int, int]  # (framework_id, period_id)
 STALE_RUN_AFTER = datetime.timedelta(minutes=10)
+ABANDONED = "Abandoned: the worker stopped before the run finished."
 # A burst of changes is computed once it pauses for QUIET, but never later than MAX_WAIT after
 # its first change, so a steady stream cannot starve the ranking.
 QUIET = datetime.timedelta(seconds=0.25)
 MAX_WAIT = datetime.timedelta(seconds=1)
 MAX_PASSES = 20
+# Set when a recompute could not be enqueued, so the request that saved can tell its user.
+_deferred: ContextVar[bool] = ContextVar("ranking_recompute_deferred", default=False)
 
 
 def groups_mark_dirty(groups: Iterable[Group], *, trigger: str = "change") -> None:
@@ -67,8 +72,19 @@ def enqueue_recompute(groups: Iterable[Group], *, trigger: str = "change") -> bo
             recompute_group.delay(framework_id, period_id, trigger)
     except BROKER_ERRORS as exc:
         logger.warning("Could not enqueue ranking recompute (%s); the sweep will do it.", exc)
+        _deferred.set(True)
         return False
     return True
+
+
+@contextmanager
+def deferrals_tracked() -> Iterator[Callable[[], bool]]:
+    """Within the block, yields a function telling whether a recompute could not be enqueued."""
+    token = _deferred.set(False)
+    try:
+        yield _deferred.get
+    finally:
+        _deferred.reset(token)
 
 
 def quiet_time_left(framework_id: int, period_id: int) -> float:
@@ -86,8 +102,12 @@ def quiet_time_left(framework_id: int, period_id: int) -> float:
     return max(0.0, (QUIET - (now - mark["marked_at"])).total_seconds())
 
 
+# One recompute of a group at a time across workers and commands: a PostgreSQL session-level
+# advisory lock on (framework, period), which stacks within a session and is released when a
+# dead worker's connection closes. SQLite serialises writers anyway.
+
+
 def _try_lock(framework_id: int, period_id: int) -> bool:
-    """One recompute of a group at a time across workers. SQLite serialises writers anyway."""
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
@@ -101,12 +121,35 @@ def _unlock(framework_id: int, period_id: int) -> None:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [framework_id, period_id])
 
 
+@contextmanager
+def _group_locked(framework_id: int, period_id: int) -> Iterator[None]:
+    """Wait for the group's lock. Holding it, any run still marked running belongs to a worker
+    that died (its transaction was rolled back): say so now rather than after STALE_RUN_AFTER."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [framework_id, period_id])
+    try:
+        RankingRun.objects.filter(
+            framework_id=framework_id, period_id=period_id, status=RunStatus.RUNNING
+        ).update(status=RunStatus.FAILED, finished_at=timezone.now(), error=ABANDONED)
+        yield
+    finally:
+        _unlock(framework_id, period_id)
+
+
 def is_published(framework_id: int, period_id: int) -> bool:
     return Publication.objects.filter(framework_id=framework_id, period_id=period_id).exists()
 
 
 def group_recompute_now(framework: Framework, period: Period, *, trigger: str) -> RankingRun:
-    """Recompute one group now, recording the run. Published groups are frozen and skipped."""
+    """Recompute one group now, recording the run; waits while another process recomputes it."""
+    with _group_locked(framework.pk, period.pk):
+        return _recompute_recorded(framework, period, trigger=trigger)
+
+
+def _recompute_recorded(framework: Framework, period: Period, *, trigger: str) -> RankingRun:
     run = RankingRun.objects.create(
         framework=framework,
         period=period,
@@ -165,7 +208,7 @@ def dirty_groups_sweep() -> int:
     RankingRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff).update(
         status=RunStatus.FAILED,
         finished_at=timezone.now(),
-        error="Abandoned: the worker stopped before the run finished.",
+        error=ABANDONED,
     )
     groups = list(DirtyGroup.objects.values_list("framework_id", "period_id"))
     for framework_id, period_id in groups:

@@ -12,7 +12,7 @@ from dossiers.metrics import METRICS, rate
 from dossiers.models import DossierReport
 
 from .models import Area, AreaResult, Band, Framework, Period, Result, Score
-from .selectors import frameworks_visible_to, latest_run, ranking_rows
+from .selectors import changes_pending_since, frameworks_visible_to, latest_run, ranking_rows
 
 HEAT_STEPS = (90, 80, 70, 50)  # ≥ 90 best … < 50 worst
 
@@ -72,6 +72,7 @@ class Dashboard:
     area_averages: list
     bands: list
     as_of: datetime.datetime | None
+    pending_since: datetime.datetime | None
     provisional: bool
     published: bool
 
@@ -113,6 +114,7 @@ def ranking_dashboard(user, framework: Framework, period: Period) -> Dashboard:
         area_averages=averages,
         bands=band_bars,
         as_of=run.finished_at if run else None,
+        pending_since=changes_pending_since(framework, period),
         provisional=any(r.provisional for r in rows),
         published=bool(rows) and not any(r.provisional for r in rows),
     )

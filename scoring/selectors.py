@@ -5,6 +5,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communes.selectors import unit_by_code
@@ -12,6 +13,7 @@ from communes.selectors import unit_by_code
 from .models import (
     AreaResult,
     Assessment,
+    DirtyGroup,
     Framework,
     Period,
     Publication,
@@ -85,6 +87,22 @@ def latest_run(framework: Framework, period: Period) -> RankingRun | None:
         .order_by("-finished_at")
         .first()
     )
+
+
+# A change is normally in the ranking within a second; one older than this is worth a notice.
+PENDING_NOTICE_AFTER = datetime.timedelta(seconds=10)
+
+
+def changes_pending_since(framework: Framework, period: Period) -> datetime.datetime | None:
+    """When the oldest change not yet in the group's ranking was saved, if it is overdue."""
+    since = (
+        DirtyGroup.objects.filter(framework=framework, period=period)
+        .values_list("dirty_since", flat=True)
+        .first()
+    )
+    if since is None or timezone.now() - since < PENDING_NOTICE_AFTER:
+        return None
+    return since
 
 
 def rankings_as_of(framework: Framework, period: Period) -> datetime.datetime | None:

@@ -24,4 +24,29 @@
     next.focus();
     next.select();
   });
+
+  // A save whose ranking recompute could not be queued: the server says so in an htmx event
+  // (the page itself stays). Shown once, where the user is looking, until closed.
+  document.addEventListener("ranking-deferred", function (event) {
+    var box = document.getElementById("live-notices");
+    var text = event.detail && event.detail.message;
+    if (!box || !text) return;
+    var shown = Array.prototype.some.call(box.children, function (toast) {
+      return toast.firstChild.textContent === text;
+    });
+    if (shown) return;
+    var toast = document.createElement("div");
+    toast.className = "toast warning";
+    toast.setAttribute("role", "status");
+    var message = document.createElement("span");
+    message.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "×";
+    close.setAttribute("aria-label", box.dataset.closeLabel || "Close");
+    close.addEventListener("click", function () { toast.remove(); });
+    toast.appendChild(message);
+    toast.appendChild(close);
+    box.appendChild(toast);
+  });
 })();

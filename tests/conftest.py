@@ -12,6 +12,7 @@ from scoring.services.frameworks import framework_load
 from scoring.services.scores import group_open
 
 from .factories import CommuneFactory, DistrictFactory, MembershipFactory, framework_doc
+from .processes import free_port, publishing_to
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +52,15 @@ def eager_celery(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def broker_down():
+    """Tasks go to a broker address nobody listens on: every publish is refused, as when Redis
+    is down (the autouse eager_celery fixture restores eager mode afterwards)."""
+    celery_app.conf.task_always_eager = False
+    with publishing_to(f"redis://127.0.0.1:{free_port()}/0"):
+        yield
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ signs in, reads the dashboard and the charts, switches language; bad input shows
 the page; the browser never asks anything of another server. Screenshots of every page in both
 languages go to var/screenshots/."""
 
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -10,8 +11,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
-from scoring.models import Result
+from scoring.models import DirtyGroup, Result
+from scoring.tasks import sweep_dirty_rankings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = "/usr/bin/chromium"
@@ -182,6 +185,44 @@ def test_an_appraiser_changes_a_score_in_place_and_the_dashboard_shows_the_new_r
     rank = int(row.locator("td.rank").inner_text())
     assert rank > 1 and "▼" in row.inner_text()
     assert Result.objects.get(unit__code="31564", period__code="2023").rank == rank
+    assert _page_errors(console) == []
+    context.close()
+
+
+def test_with_the_task_queue_down_the_sheet_says_the_ranking_will_follow(
+    browser, demo, live_server, broker_down
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    console = []
+    context, page = _sign_in(browser, live_server, "appraiser_kesach", console=console)
+    page.goto(f"{live_server.url}/appraisal/31564/2023/")
+    survey = page.locator("#row-8-1 input.points-input")
+    survey.fill("2")
+    page.locator("#msg-appraised_points-8-1.ok").wait_for()
+    notice = page.locator("#live-notices .toast.warning")
+    notice.wait_for()
+    assert "bảng xếp hạng sẽ tự động được cập nhật" in notice.inner_text()
+    page.screenshot(path=SHOTS / "appraisal-sheet-queue-down-vi.png")
+    # In view wherever the user is typing (bottom left, away from the points column).
+    assert notice.is_visible()
+    with page.expect_response(lambda r: "/scores/" in r.url) as saved:
+        survey.fill("3")  # a second save while the queue is down: still one notice
+    assert saved.value.headers["x-ranking-status"] == "deferred"
+    # The event fires when htmx receives the answer, before it swaps in the new value.
+    page.wait_for_function("document.querySelector('#was-appraised_points-8-1').value === '3'")
+    assert notice.count() == 1
+    assert Result.objects.get(unit__code="31564", period__code="2023").rank == 1  # not yet
+    # A minute later the dashboard names the changes it does not hold yet.
+    a_minute_ago = timezone.now() - datetime.timedelta(minutes=1)
+    DirtyGroup.objects.update(marked_at=a_minute_ago, dirty_since=a_minute_ago)
+    page.goto(f"{live_server.url}/rankings/?group=943&period=2023")
+    assert "chưa có trong bảng xếp hạng" in page.locator(".statusline").inner_text()
+    page.screenshot(path=SHOTS / "rankings-pending-vi.png")
+    sweep_dirty_rankings.apply()  # the queue is back: beat's sweep catches up
+    page.reload()
+    assert "chưa có trong bảng xếp hạng" not in page.locator(".statusline").inner_text()
+    row = page.locator("table.ranking tbody tr", has_text="Xã An Mỹ")
+    assert int(row.locator("td.rank").inner_text()) > 1
     assert _page_errors(console) == []
     context.close()
 

@@ -1,19 +1,10 @@
-"""End to end on PostgreSQL and Redis with a real Celery worker started by the test.
+"""End to end on PostgreSQL and Redis with a real Celery worker started by the test."""
 
-Locally, without DATABASE_URL/CELERY_BROKER_URL, these are skipped; in CI (CI=true) a missing
-service fails the run instead, so they can never be skipped silently there.
-"""
-
-import os
-import subprocess
-import sys
 import time
-import uuid
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from cchc_portal.celery import app as celery_app
 from dossiers.services import dossier_file_import
@@ -21,77 +12,21 @@ from scoring.models import DirtyGroup, RankingRun, Result, Score
 from scoring.services.scores import score_update
 
 from .helpers import recompute, save_scores
+from .processes import CeleryWorker, require_real_services, wait_for
 from .test_engine import DERIVED_DOC
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
-        vendor = connection.vendor
-        url = _database_url() if vendor == "postgresql" else ""
-    if vendor != "postgresql" or not settings.CELERY_BROKER_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the real-worker tests: set DATABASE_URL and CELERY_BROKER_URL")
-        pytest.skip("needs PostgreSQL (DATABASE_URL) and Redis (CELERY_BROKER_URL)")
-    celery_app.control.purge()
-    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = dict(os.environ, DATABASE_URL=url, RANKING_SWEEP_SECONDS="3600")
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "cchc_portal",
-                "worker",
-                "-n",
-                name,
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "info",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the worker exited:\n{log.read_text()}")
-        if any(name in reply for reply in celery_app.control.ping(timeout=0.5) or []):
-            break
-    else:
-        process.kill()
-        pytest.fail(f"the worker did not answer within 60 s:\n{log.read_text()}")
+        require_real_services()
+        celery_app.control.purge()
+        process = CeleryWorker(settings.CELERY_BROKER_URL, tmp_path_factory.mktemp("worker"))
+        process.start()
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def _wait_for(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+    process.stop()
 
 
 def test_an_imported_dossier_file_changes_the_ranking_within_two_seconds(
@@ -113,7 +48,7 @@ def test_an_imported_dossier_file_changes_the_ranking_within_two_seconds(
     def a_is_first():
         return Result.objects.get(unit=a, period=period).rank == 1
 
-    assert _wait_for(a_is_first, 2.0), "the ranking did not change within 2 s"
+    assert wait_for(a_is_first, 2.0), "the ranking did not change within 2 s"
     elapsed = time.monotonic() - started
     # The task of the import or the sweep at worker start, whichever came first, did the work.
     run = RankingRun.objects.filter(framework=framework).latest("finished_at")
@@ -139,7 +74,7 @@ def test_a_burst_on_the_real_queue_coalesces_and_ends_on_the_last_value(
             result.total_points == Decimal("6.00")
         )
 
-    assert _wait_for(settled, 10), "the last change was not computed"
+    assert wait_for(settled, 10), "the last change was not computed"
     runs = RankingRun.objects.filter(framework=framework).count() - runs_before
     print(f"{runs} recompute runs for {len(values)} changes")
     assert 1 <= runs <= 4, f"{runs} runs for {len(values)} changes"

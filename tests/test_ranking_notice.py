@@ -43,17 +43,22 @@ def _rank(period, unit):
     return Result.objects.get(period=period, unit=unit).rank
 
 
+def _appraise(client, district, unit, period, points):
+    """An appraiser of the district types points for 3.1 into the sheet (an in-place save)."""
+    client.force_login(MembershipFactory(unit=district, role="appraiser").user)
+    return client.post(
+        f"/assessments/{unit.code}/{period.code}/scores/3.1/",
+        {"field": "appraised_points", "appraised_points": points, "was": ""},
+        **HTMX,
+    )
+
+
 def test_an_in_place_score_save_is_kept_and_the_sheet_shows_the_notice(
     client, broker_down, group, communes, district
 ):
     framework, period = group
     own = communes[0]
-    client.force_login(MembershipFactory(unit=district, role="appraiser").user)
-    response = client.post(
-        f"/assessments/{own.code}/{period.code}/scores/3.1/",
-        {"field": "appraised_points", "appraised_points": "2", "was": ""},
-        **HTMX,
-    )
+    response = _appraise(client, district, own, period, "2")
     assert response.status_code == 200 and "Đã lưu" in response.content.decode()
     assert NOTICE in json.loads(response.headers["HX-Trigger"])["ranking-deferred"]["message"]
     assert response.headers["X-Ranking-Status"] == "deferred"
@@ -94,12 +99,7 @@ def test_with_the_broker_up_there_is_no_notice_and_the_ranking_moves_at_once(
 ):
     framework, period = group
     own = communes[0]
-    client.force_login(MembershipFactory(unit=district, role="appraiser").user)
-    response = client.post(
-        f"/assessments/{own.code}/{period.code}/scores/3.1/",
-        {"field": "appraised_points", "appraised_points": "2", "was": ""},
-        **HTMX,
-    )
+    response = _appraise(client, district, own, period, "2")
     assert response.status_code == 200
     assert "X-Ranking-Status" not in response.headers and "HX-Trigger" not in response.headers
     assert not _dirty(framework, period) and _rank(period, own) == 1

@@ -6,6 +6,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from scoring.selectors import overdue_ranking_groups
+
 
 def _database_ok() -> bool:
     try:
@@ -37,4 +39,7 @@ def healthz(request):
     # A broker outage degrades freshness only (saves still succeed, the sweep catches up), so it
     # does not make the web process unhealthy; the database does.
     status = 200 if database == "ok" else 503
-    return JsonResponse({"database": database, "broker": broker}, status=status)
+    body = {"database": database, "broker": broker}
+    if database == "ok":
+        body["rankings_overdue"] = overdue_ranking_groups()
+    return JsonResponse(body, status=status)

@@ -105,6 +105,13 @@ def changes_pending_since(framework: Framework, period: Period) -> datetime.date
     return since
 
 
+def overdue_ranking_groups() -> int:
+    """How many groups hold changes not ranked within PENDING_NOTICE_AFTER (for monitoring:
+    above zero for long means no worker or broker is doing the work)."""
+    cutoff = timezone.now() - PENDING_NOTICE_AFTER
+    return DirtyGroup.objects.filter(dirty_since__lt=cutoff).count()
+
+
 def rankings_as_of(framework: Framework, period: Period) -> datetime.datetime | None:
     run = latest_run(framework, period)
     return run.finished_at if run else None

@@ -1,9 +1,13 @@
+import datetime
 import os
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
+
+from scoring.models import DirtyGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +28,19 @@ def test_healthz_reports_a_broker_that_is_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 200  # saves still work; rankings follow via the sweep
     assert response.json()["broker"] == "down"
+
+
+def test_healthz_counts_groups_whose_changes_wait_too_long(client, make_group):
+    framework, period = make_group()
+    now = timezone.now()
+    mark, _ = DirtyGroup.objects.update_or_create(
+        framework=framework, period=period, defaults={"marked_at": now, "dirty_since": now}
+    )
+    assert client.get("/healthz").json()["rankings_overdue"] == 0  # being computed, not late
+    a_minute_ago = now - datetime.timedelta(minutes=1)
+    DirtyGroup.objects.filter(pk=mark.pk).update(dirty_since=a_minute_ago)
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["rankings_overdue"] == 1
 
 
 def _start(env_overrides):

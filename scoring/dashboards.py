@@ -11,7 +11,7 @@ from communes import scoping
 from dossiers.metrics import METRICS, rate
 from dossiers.models import DossierReport
 
-from .models import Area, AreaResult, Band, Framework, Period, Result, Score
+from .models import Area, AreaResult, Band, Framework, Period, Result, Score, localized
 from .selectors import changes_pending_since, frameworks_visible_to, latest_run, ranking_rows
 
 HEAT_STEPS = (90, 80, 70, 50)  # ≥ 90 best … < 50 worst
@@ -92,7 +92,7 @@ def ranking_dashboard(user, framework: Framework, period: Period) -> Dashboard:
     widest = max(counts.values(), default=0) or 1
     band_bars = [
         {
-            "label": b.label,
+            "label": localized(b, "label"),
             "min": b.min_percent,
             "count": counts[b.pk],
             "width": round(100 * counts[b.pk] / widest),

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -54,6 +55,17 @@ class Framework(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.year} · {self.issuer.name}"
+
+
+def localized(obj, field: str = "name") -> str:
+    """A framework's own text in the active language: its English version (name_en, label_en)
+    on English pages when the framework gives one, else the Vietnamese original."""
+    if obj is None:
+        return ""
+    english = getattr(obj, f"{field}_en", "")
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return getattr(obj, field)
 
 
 class Band(models.Model):

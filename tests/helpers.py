@@ -1,3 +1,5 @@
+from django.contrib.auth import get_user_model
+
 from scoring.models import Result
 from scoring.services.rankings import group_recompute_now
 from scoring.services.scores import scores_save
@@ -46,3 +48,9 @@ def dossier_row(code, month, **counts):
     }
     row.update(counts)
     return row
+
+
+def login(client, username):
+    """Sign a demo user in without a password round trip (django-axes wants a request for that)."""
+    client.force_login(get_user_model().objects.get(username=username))
+    return client

@@ -7,14 +7,9 @@ import pytest
 
 from dossiers.models import DossierReport
 
+from .helpers import login
+
 pytestmark = pytest.mark.django_db
-
-
-def login(client, username):
-    from django.contrib.auth import get_user_model
-
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
 
 
 def test_the_officer_sees_the_year_of_their_commune_only(client):

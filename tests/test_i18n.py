@@ -11,6 +11,9 @@ from django.template import Context, Template
 from django.utils import translation
 
 from dossiers.services import dossier_file_import
+from scoring.models import Area
+
+from .helpers import login
 
 PO = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 
@@ -58,3 +61,21 @@ def test_pages_are_vietnamese_whatever_the_browser_asks_until_the_user_chooses(c
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
     page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="vi")
     assert page["Content-Language"] == "en" and "Username" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_framework_texts_follow_the_language_where_the_framework_gives_english(client):
+    """The demo framework names its bands and areas in both languages; a text it gives only in
+    Vietnamese stays Vietnamese on English pages."""
+    login(client, "leader_kesach")
+    query = {"group": "943", "period": "2023"}
+    vietnamese = client.get("/rankings/", query).content.decode()
+    assert "Rất tốt" in vietnamese and "Cải cách thể chế" in vietnamese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/rankings/"})
+    english = client.get("/rankings/", query).content.decode()
+    assert ">Very good<" in english and "Institutional reform" in english
+    assert "Rất tốt" not in english and "Cải cách thể chế" not in english
+    profile = client.get("/units/31564/").content.decode()
+    areas = Area.objects.filter(framework__issuer__code="943", framework__year=2023)
+    shown = [a for a in areas if a.name_en in profile]
+    assert shown and not [a for a in areas if a.name in profile]

@@ -8,16 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from .factories import CommuneFactory, MembershipFactory
-from .helpers import recompute, save_scores
+from .helpers import login, recompute, save_scores
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, username):
-    from django.contrib.auth import get_user_model
-
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
 
 
 def test_sign_in_page_is_vietnamese_and_each_role_lands_on_its_page(client):

@@ -7,6 +7,7 @@ from django import template
 from dossiers.metrics import METRICS
 
 from ..models import AssessmentStatus
+from ..models import localized as localized_text
 from ..sheets import points_text
 
 register = template.Library()
@@ -30,6 +31,12 @@ def dom_id(code) -> str:
 def points(value) -> str:
     """Points in the active language's style without trailing zeros: 3,5 · 4 · 1,25."""
     return points_text(value)
+
+
+@register.filter
+def localized(obj, field="name") -> str:
+    """{{ area|localized }}, {{ band|localized:"label" }}: English on English pages if given."""
+    return localized_text(obj, field)
 
 
 @register.filter

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 from django.utils import timezone
 
 from scoring.models import DirtyGroup, Result
@@ -38,6 +39,9 @@ def browser():
         )
         yield browser
         browser.close()
+        # The ORM calls made while Playwright's loop runs use connections of that context; left
+        # open they would keep the test database from being dropped at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from scoring.models import Score
+
 from .factories import CommuneFactory, MembershipFactory
 from .helpers import login, recompute, save_scores
 
@@ -42,6 +44,20 @@ def test_the_leader_dashboard_shows_the_ranking_in_vietnamese_style(client):
     assert "Xếp hạng tính lúc" in html
     rows = page.context["dashboard"].rows
     assert [r.unit.code for r in rows][5] == "19729" and len(rows) == 15
+
+
+def test_a_provisional_ranking_shows_how_much_of_each_result_is_appraised(client):
+    page = login(client, "leader_kesach").get("/rankings/", {"group": "943", "period": "2023"})
+    html = page.content.decode()
+    assert "Tạm tính" in html and '<th class="num" title=' in html
+    scores = Score.objects.filter(assessment__unit__code="31564", assessment__period__code="2023")
+    appraised = scores.filter(appraised_points__isnull=False).count()
+    assert 0 < appraised < scores.count()
+    assert f">{appraised}/{scores.count()}</td>" in html
+    published = login(client, "leader_hailang").get(
+        "/rankings/", {"group": "470", "period": "2023-H1"}
+    )
+    assert "Số tiêu chí thành phần đã thẩm định" not in published.content.decode()  # final
 
 
 def test_an_officer_sees_only_their_own_row_and_not_other_communes(client):

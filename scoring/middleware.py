@@ -39,7 +39,7 @@ class RankingDeferredNoticeMiddleware:
             "automatically within a few minutes."
         )
         if getattr(request, "htmx", False):
-            # The page stays; portal.js shows the notice above the sheet.
+            # The page stays; portal.js shows the notice as a toast where the user is typing.
             trigger_client_event(response, HTMX_EVENT, {"message": notice})
         else:
             messages.warning(request, notice, fail_silently=True)

@@ -3,14 +3,18 @@ is told the value that won; nothing is overwritten silently."""
 
 import os
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
 from django.test import Client
 
-from scoring.models import Score
+from scoring.models import AreaResult, Publication, RankingRun, Result, Score
+from scoring.services import rankings
+from scoring.services.scores import ScoreError, group_publish
 
 from .factories import MembershipFactory
+from .helpers import recompute, save_scores
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,3 +70,98 @@ def test_parallel_saves_of_one_score_give_one_winner_and_one_conflict(
         assert f"changed this to {winner.rstrip('0').rstrip('.')}" in loser_html
         # One history entry per accepted save: the refused one left no trace.
         assert stored.history.count() == round_number + 1
+
+
+def _in_thread(work, answers, key):
+    def run():
+        try:
+            answers[key] = work()
+        except Exception as exc:  # the test reads what each side met
+            answers[key] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_two_publications_at_once_give_one_decision_and_a_clear_refusal(
+    postgres, make_group, communes
+):
+    framework, period = make_group()
+    save_scores(period, {c.code: {"1.1": "3"} for c in communes})
+    barrier = threading.Barrier(2)
+    answers = {}
+
+    def publish(number):
+        barrier.wait()
+        return group_publish(
+            framework=framework, period=period, decision_number=number, decision_date=period.end
+        )
+
+    threads = [_in_thread(lambda n=n: publish(n), answers, n) for n in ("1/QĐ", "2/QĐ")]
+    for thread in threads:
+        thread.join(timeout=30)
+    refused = [a for a in answers.values() if isinstance(a, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], ScoreError), answers
+    assert "đã được công bố" in str(refused[0])  # "already published", in the default language
+    assert Publication.objects.filter(framework=framework, period=period).count() == 1
+
+
+def test_publishing_waits_for_a_recompute_under_way_and_leaves_a_final_ranking(
+    postgres, make_group, communes, broker_down
+):
+    """The recompute holds the group's lock; publishing waits for it rather than interleaving,
+    so a run that started before the publication can never commit provisional results after it."""
+    framework, period = make_group()
+    save_scores(period, {c.code: {"1.1": "3"} for c in communes})
+    recompute(framework, period)
+    answers = {}
+    # A separate session holds the area results, so the recompute stops half way.
+    blocker = connections.create_connection("default")
+    blocker.set_autocommit(False)
+    with blocker.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {AreaResult._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+    try:
+        save_scores(period, {communes[0].code: {"1.1": "6"}})  # dirty; its task is refused
+        running = _in_thread(
+            lambda: rankings.dirty_group_recompute(framework.pk, period.pk), answers, "run"
+        )
+        assert _wait(lambda: RankingRun.objects.filter(status="running").exists())
+        publishing = _in_thread(
+            lambda: group_publish(
+                framework=framework, period=period, decision_number="9/QĐ", decision_date=period.end
+            ),
+            answers,
+            "publish",
+        )
+        assert _wait(lambda: _waiting_for_the_group_lock(framework, period))
+    finally:
+        blocker.rollback()
+        blocker.close()
+    running.join(timeout=30)
+    publishing.join(timeout=30)
+    assert answers["run"] == 1 and isinstance(answers["publish"], Publication), answers
+    results = Result.objects.filter(framework=framework, period=period)
+    assert not results.filter(provisional=True).exists()
+    assert results.get(unit=communes[0]).total_points == 6
+
+
+def _wait(condition, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _waiting_for_the_group_lock(framework, period) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND classid = %s AND objid = %s",
+            [framework.pk, period.pk],
+        )
+        return cursor.fetchone()[0] == 1

@@ -122,7 +122,7 @@ def _unlock(framework_id: int, period_id: int) -> None:
 
 
 @contextmanager
-def _group_locked(framework_id: int, period_id: int) -> Iterator[None]:
+def group_locked(framework_id: int, period_id: int) -> Iterator[None]:
     """Wait for the group's lock. Holding it, any run still marked running belongs to a worker
     that died (its transaction was rolled back): say so now rather than after STALE_RUN_AFTER."""
     if connection.vendor != "postgresql":
@@ -145,7 +145,7 @@ def is_published(framework_id: int, period_id: int) -> bool:
 
 def group_recompute_now(framework: Framework, period: Period, *, trigger: str) -> RankingRun:
     """Recompute one group now, recording the run; waits while another process recomputes it."""
-    with _group_locked(framework.pk, period.pk):
+    with group_locked(framework.pk, period.pk):
         return _recompute_recorded(framework, period, trigger=trigger)
 
 
@@ -181,12 +181,14 @@ def dirty_group_recompute(framework_id: int, period_id: int, *, trigger: str = "
     for _ in range(MAX_PASSES):
         if not DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id).exists():
             return runs
-        if is_published(framework_id, period_id):
-            DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id).delete()
-            return runs
         if not _try_lock(framework_id, period_id):
             return runs  # the holder loops until nothing is dirty, after releasing its lock
         try:
+            # Asked under the lock, which publishing holds too: a group published since the
+            # mark was made stays frozen.
+            if is_published(framework_id, period_id):
+                DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id).delete()
+                return runs
             framework = Framework.objects.filter(pk=framework_id).first()
             period = Period.objects.filter(pk=period_id).first()
             if framework is None or period is None:

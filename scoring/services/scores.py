@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..periods import PeriodCodeError, period_get_or_create
 from ..points import format_points, parse_points
-from .rankings import groups_mark_dirty, is_published
+from .rankings import group_locked, groups_mark_dirty, is_published
 
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
 OFFICER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
@@ -524,11 +524,13 @@ def group_publish(
     user=None,
 ) -> Publication:
     """Freeze the group's results as final under a decision, computing them one last time."""
-    if is_published(framework.pk, period.pk):
-        raise ScoreError(_("These results are already published."))
     if not str(decision_number or "").strip():
         raise ScoreError(_("Give the number of the decision."), "decision_number")
-    with transaction.atomic():
+    # The group's lock: a recompute under way finishes first, none starts until this commits,
+    # and of two publications at once the second finds the first.
+    with group_locked(framework.pk, period.pk), transaction.atomic():
+        if is_published(framework.pk, period.pk):
+            raise ScoreError(_("These results are already published."))
         started = timezone.now()
         count = engine.recompute_group(framework, period)
         # The final computation is a run like any other: it dates the published ranking.

@@ -42,7 +42,8 @@ messages: setup
 	$(PY) manage.py compilemessages --ignore=$(VENV)
 
 worker: setup
-	$(VENV)/bin/celery -A cchc_portal worker -B --loglevel=info
+	mkdir -p var
+	$(VENV)/bin/celery -A cchc_portal worker -B --loglevel=info --schedule var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cchc_portal.api.schema.document_error_responses",
+        "cchc_portal.api.schema.document_ranking_status_header",
     ],
 }
 # A month for every commune of the three-tier list as JSON is about 3 MB.

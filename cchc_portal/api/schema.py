@@ -61,3 +61,27 @@ def document_error_responses(result, generator, request, public):
                     },
                 )
     return result
+
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def document_ranking_status_header(result, generator, request, public):
+    """A write whose ranking recompute could not be queued still succeeds, and says so."""
+    from scoring.middleware import STATUS_HEADER
+
+    header = {
+        "description": (
+            "`deferred` when the task queue could not be reached: the data is saved and the "
+            "rankings follow automatically once it is back. Absent otherwise."
+        ),
+        "schema": {"type": "string", "enum": ["deferred"]},
+    }
+    for route, path in result.get("paths", {}).items():
+        for method, operation in path.items():
+            if method not in WRITE_METHODS or route.startswith("/api/v1/auth/"):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if status.startswith("2"):
+                    response.setdefault("headers", {})[STATUS_HEADER] = header
+    return result

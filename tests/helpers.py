@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from scoring.models import Result
 from scoring.services.rankings import group_recompute_now
@@ -54,3 +55,14 @@ def login(client, username):
     """Sign a demo user in without a password round trip (django-axes wants a request for that)."""
     client.force_login(get_user_model().objects.get(username=username))
     return client
+
+
+def group_lock_sessions(framework, period, *, granted: bool) -> int:
+    """PostgreSQL sessions holding (granted) or waiting for the group's recompute lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
+            " AND objid = %s AND objsubid = 2 AND granted = %s",
+            [framework.pk, period.pk, granted],
+        )
+        return cursor.fetchone()[0]

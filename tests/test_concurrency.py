@@ -14,7 +14,7 @@ from scoring.services import rankings
 from scoring.services.scores import ScoreError, group_publish
 
 from .factories import MembershipFactory
-from .helpers import recompute, save_scores
+from .helpers import group_lock_sessions, recompute, save_scores
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,7 +136,7 @@ def test_publishing_waits_for_a_recompute_under_way_and_leaves_a_final_ranking(
             answers,
             "publish",
         )
-        assert _wait(lambda: _waiting_for_the_group_lock(framework, period))
+        assert _wait(lambda: group_lock_sessions(framework, period, granted=False) == 1)
     finally:
         blocker.rollback()
         blocker.close()
@@ -155,13 +155,3 @@ def _wait(condition, seconds=20):
             return True
         time.sleep(0.05)
     return False
-
-
-def _waiting_for_the_group_lock(framework, period) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-            " AND classid = %s AND objid = %s",
-            [framework.pk, period.pk],
-        )
-        return cursor.fetchone()[0] == 1

@@ -6,9 +6,8 @@ import json
 import re
 from decimal import Decimal
 
-import psycopg2
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from rest_framework.authtoken.models import Token
 
 from scoring.models import AreaResult, DirtyGroup, RankingRun, Result, Score
@@ -17,7 +16,7 @@ from scoring.services.scores import score_update
 from scoring.tasks import recompute_group
 
 from .factories import MembershipFactory
-from .helpers import recompute, save_scores
+from .helpers import group_lock_sessions, recompute, save_scores
 from .processes import CeleryWorker, RedisServer, publishing_to, require_real_services, wait_for
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
@@ -164,8 +163,8 @@ def test_a_worker_killed_mid_recompute_leaves_the_previous_ranking_whole(
 
     # Hold the area results so the worker's recompute stops half way, inside its transaction:
     # the units' totals and ranks are written by then, their area percents not yet.
-    blocker = psycopg2.connect(**_libpq_params())
-    blocker.autocommit = False
+    blocker = connections.create_connection("default")
+    blocker.set_autocommit(False)
     table = AreaResult._meta.db_table
     with blocker.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
@@ -179,7 +178,7 @@ def test_a_worker_killed_mid_recompute_leaves_the_previous_ranking_whole(
         blocker.rollback()
         blocker.close()
     # The dead worker's session ends once it notices its client is gone: nothing it wrote stays.
-    assert wait_for(lambda: not _advisory_locks_held(framework, period), 30)
+    assert wait_for(lambda: not group_lock_sessions(framework, period, granted=True), 30)
     assert _ranking(framework, period) == before
     assert DirtyGroup.objects.filter(framework=framework, period=period).exists()
 
@@ -227,30 +226,9 @@ def _ranking_recomputed(framework, period):
     return _ranking(framework, period)
 
 
-def _libpq_params() -> dict:
-    db = connection.settings_dict
-    return {
-        "dbname": db["NAME"],
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "host": db["HOST"] or "127.0.0.1",
-        "port": db["PORT"] or 5432,
-    }
-
-
 def _waiting_on(table: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_locks WHERE relation = %s::regclass AND NOT granted", [table]
         )
         return cursor.fetchone()[0]
-
-
-def _advisory_locks_held(framework, period) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
-            " AND objid = %s AND objsubid = 2 AND granted",
-            [framework.pk, period.pk],
-        )
-        return cursor.fetchone()[0] > 0

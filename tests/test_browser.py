@@ -56,18 +56,9 @@ def test_a_leader_reads_the_dashboard_and_charts_in_both_languages(browser, demo
     SHOTS.mkdir(parents=True, exist_ok=True)
     outside = []
     for language in ("vi", "en"):
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        page = context.new_page()
-        page.on(
-            "request",
-            lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None,
+        context, page = _sign_in(
+            browser, live_server, "leader_hailang", language, outside=outside, password="wrong"
         )
-        page.goto(f"{live_server.url}/accounts/login/")
-        if language == "en":
-            page.click("button[value=en]")
-        page.fill("input[name=username]", "leader_hailang")
-        page.fill("input[name=password]", "wrong password")
-        page.click("button.primary")
         assert page.locator(".error").is_visible()  # a message on the page, not an error page
         page.screenshot(path=SHOTS / f"login-error-{language}.png")
         page.fill("input[name=password]", "demo1234")
@@ -137,7 +128,9 @@ def _page_errors(console):
     return [m for m in console if "status of 400" not in m and "status of 404" not in m]
 
 
-def _sign_in(browser, live_server, username, language="vi", console=None, outside=None):
+def _sign_in(
+    browser, live_server, username, language="vi", console=None, outside=None, password="demo1234"
+):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     if console is not None:
@@ -152,7 +145,7 @@ def _sign_in(browser, live_server, username, language="vi", console=None, outsid
     if language == "en":
         page.click("button[value=en]")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo1234")
+    page.fill("input[name=password]", password)
     page.click("button.primary")
     page.wait_for_load_state()
     return context, page

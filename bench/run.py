@@ -29,7 +29,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-SHARED = Path(os.environ.get("CCHC_SHARED_DATA", ROOT.parent / "shared" / "data"))
+DATA = ROOT / "data"
 results = []
 
 
@@ -67,8 +67,8 @@ def main():
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor}")
-    three_tier = SHARED / "units_2025-03_three_tier.csv"
-    two_tier = SHARED / "units_2026-07_two_tier.csv"
+    three_tier = DATA / "units_2025-03_three_tier.csv"
+    two_tier = DATA / "units_2026-07_two_tier.csv"
 
     def three_tier_load():
         return units_load(

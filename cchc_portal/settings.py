@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+# Official unit lists and the 2025 lineage, shipped with the repository (see data/README.md).
+DATA_DIR = BASE_DIR / "data"
 
 env = environ.Env()
 # Variables already in the environment win over the file, so CI and containers can override it.

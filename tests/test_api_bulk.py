@@ -14,7 +14,7 @@ from dossiers.models import DossierReport
 from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-THREE_TIER = Path(settings.BASE_DIR).parent / "shared" / "data" / "units_2025-03_three_tier.csv"
+THREE_TIER = settings.DATA_DIR / "units_2025-03_three_tier.csv"
 
 
 def test_one_post_of_10035_rows_succeeds_and_one_bad_row_writes_nothing():

@@ -157,7 +157,7 @@ def test_load_framework_command_lists_problems_and_fails(tmp_path, district, cap
     assert "do not cover 0" in capsys.readouterr().err
 
 
-def test_the_sample_framework_of_shared_data_loads(district, settings):
+def test_the_sample_framework_loads(district, settings):
     path = settings.BASE_DIR / "scoring" / "demo" / "data" / "sample_framework_commune.json"
     framework, _ = framework_load(
         document=json.loads(path.read_text(encoding="utf-8")), issuer_code=district.code, year=2024

@@ -14,11 +14,11 @@ from communes.services import UnitListError, units_load
 from .factories import CommuneFactory, DistrictFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-SHARED = Path(settings.BASE_DIR).parent / "shared" / "data"
+DATA = settings.DATA_DIR
 
 
 def test_the_three_tier_list_loads_whole_and_a_second_load_changes_nothing():
-    path = SHARED / "units_2025-03_three_tier.csv"
+    path = DATA / "units_2025-03_three_tier.csv"
     stats = units_load(
         path=path, valid_from=datetime.date(2019, 1, 1), valid_to=datetime.date(2025, 6, 30)
     )
@@ -35,9 +35,9 @@ def test_the_three_tier_list_loads_whole_and_a_second_load_changes_nothing():
 
 
 def test_the_two_tier_list_keeps_the_history_of_reused_codes():
-    units_load(path=SHARED / "units_2025-03_three_tier.csv", valid_from=datetime.date(2019, 1, 1))
+    units_load(path=DATA / "units_2025-03_three_tier.csv", valid_from=datetime.date(2019, 1, 1))
     stats = units_load(
-        path=SHARED / "units_2026-07_two_tier.csv",
+        path=DATA / "units_2026-07_two_tier.csv",
         valid_from=datetime.date(2025, 7, 1),
         close_missing=True,
     )

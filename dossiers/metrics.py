@@ -5,6 +5,7 @@ into labels, so a formula is written exactly once.
 """
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -79,12 +80,21 @@ METRICS = {
 }
 
 
-def rate(metric: Metric, sums: dict) -> float | None:
+# A rate is a percent with two decimals, halves rounded away from zero: what SQL's ROUND does
+# on exact numbers, so the engine (which computes rates in SQL with RATE_DECIMALS) and every
+# page show the same 0.13 % for 1 of 800.
+RATE_DECIMALS = 2
+_RATE_STEP = Decimal(1).scaleb(-RATE_DECIMALS)
+
+
+def rate(metric: Metric, sums: dict) -> Decimal | None:
     """The metric's rate for summed counters, or None when it is not applicable."""
     denominator = sum(sums.get(f) or 0 for f in metric.denominator)
     if denominator == 0:
-        return metric.when_nothing_to_count
-    return 100.0 * sum(sums.get(f) or 0 for f in metric.numerator) / denominator
+        nothing = metric.when_nothing_to_count
+        return None if nothing is None else Decimal(nothing).quantize(_RATE_STEP)
+    numerator = sum(sums.get(f) or 0 for f in metric.numerator)
+    return (Decimal(100 * numerator) / Decimal(denominator)).quantize(_RATE_STEP, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

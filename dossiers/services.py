@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from communes import scoping
 from communes.models import Level
 from communes.selectors import communes_by_code, level_of_code
 
@@ -17,6 +16,7 @@ from .columns import INFORMATIVE_COLUMNS, REQUIRED_COLUMNS, canonical_column
 from .metrics import COUNTER_FIELDS, bound_violations
 from .models import DossierReport
 from .parsing import Table, UnreadableFile, read_table
+from .rules import statistics_writable_units
 from .signals import statistics_changed
 from .validation import parse_count, parse_month
 
@@ -115,9 +115,7 @@ def _validate(records: list[tuple[int, dict]], user) -> tuple[list[_Row], list[P
     versions = communes_by_code(codes | {c.zfill(5) for c in codes if c.isdigit()})
     allowed = None
     if user is not None:
-        allowed = set(
-            scoping.changeable_units(user).filter(level=Level.COMMUNE).values_list("pk", flat=True)
-        )
+        allowed = set(statistics_writable_units(user).values_list("pk", flat=True))
     rows: list[_Row] = []
     seen: dict[tuple[str, datetime.date], int] = {}
     for number, code, month, values, row_ok in parsed:

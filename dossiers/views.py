@@ -20,6 +20,7 @@ from communes.models import Level
 from .forms import MonthForm, UploadForm
 from .metrics import COUNTER_FIELDS
 from .models import DossierReport
+from .rules import statistics_refusal
 from .selectors import year_table
 from .services import dossier_file_import, dossier_reports_save, upload_size_problem
 from .spreadsheet import monthly_template
@@ -36,8 +37,9 @@ def _commune(request, code):
 
 
 def _writable(request, commune):
-    if not scoping.can_change(request.user, commune):
-        raise PermissionDenied(_("Your role may read these statistics but not change them."))
+    refusal = statistics_refusal(request.user, commune)
+    if refusal:
+        raise PermissionDenied(refusal.message)
 
 
 def _year(request):
@@ -62,7 +64,7 @@ def _statistics_page(request, commune, year, upload_form, problems=(), status=20
             "year": year,
             "months": year_table(commune, year),
             "years": range(datetime.date.today().year, datetime.date.today().year - 6, -1),
-            "can_write": scoping.can_change(request.user, commune),
+            "can_write": statistics_refusal(request.user, commune) is None,
             "upload_form": upload_form,
             "problems": problems,
             "counters": COUNTER_FIELDS,

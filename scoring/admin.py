@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .framework_document import sub_criterion_document, sub_criterion_problems
 from .models import (
     Adjustment,
     Area,
@@ -19,6 +21,72 @@ from .models import (
     SubCriterion,
 )
 from .services.frameworks import framework_changed
+
+# The admin edits a framework one sub-criterion at a time; every edit is checked by the same
+# rules as a JSON or Excel upload (framework_document), so it cannot award 9 points of 5.
+
+
+class SubCriterionForm(forms.ModelForm):
+    """Checks a sub-criterion with its stored steps (the step editor checks its own)."""
+
+    steps_edited_alongside = False
+
+    class Meta:
+        model = SubCriterion
+        fields = (
+            "framework",
+            "area",
+            "position",
+            "code",
+            "name",
+            "name_en",
+            "max_points",
+            "method",
+            "metric",
+            "target_percent",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        sub = SubCriterion(**{k: v for k, v in data.items() if k in _SUB_FIELDS})
+        if self.steps_edited_alongside:
+            # The step editor on the same page checks the steps as they will be saved; here a
+            # neutral step (0 % → 0 points) stands in for them.
+            steps = [(0, 0)]
+        elif self.instance.pk:
+            steps = [(s.threshold_percent, s.points) for s in self.instance.steps.all()]
+        else:
+            steps = []
+        problems = sub_criterion_problems(sub_criterion_document(sub, steps))
+        if problems:
+            raise forms.ValidationError(problems)
+        return data
+
+
+_SUB_FIELDS = ("code", "name", "name_en", "max_points", "method", "metric", "target_percent")
+
+
+class SubCriterionWithStepsForm(SubCriterionForm):
+    steps_edited_alongside = True
+
+
+class StepFormSet(forms.BaseInlineFormSet):
+    """The steps as they will be saved, checked together with their sub-criterion."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not self.instance.method:
+            return
+        steps = [
+            (form.cleaned_data["threshold_percent"], form.cleaned_data["points"])
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = sub_criterion_problems(sub_criterion_document(self.instance, steps))
+        if problems:
+            raise forms.ValidationError(problems)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,6 +130,7 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 class SubCriterionInline(admin.TabularInline):
     model = SubCriterion
+    form = SubCriterionForm
     extra = 0
     fields = ("position", "code", "name", "max_points", "method", "metric", "target_percent")
     show_change_link = True
@@ -82,11 +151,13 @@ class AreaAdmin(admin.ModelAdmin):
 
 class StepInline(admin.TabularInline):
     model = Step
+    formset = StepFormSet
     extra = 0
 
 
 @admin.register(SubCriterion)
 class SubCriterionAdmin(admin.ModelAdmin):
+    form = SubCriterionWithStepsForm
     list_display = ("code", "name", "framework", "max_points", "method", "metric")
     list_filter = ("method", "metric", "framework__year")
     search_fields = ("code", "name", "framework__code")

@@ -16,16 +16,15 @@ from django.views.decorators.http import require_POST
 from communes import scoping
 from dossiers.services import Problem
 
+from .assessments import rules
 from .models import Evidence
 from .selectors import assessments_visible_to, visible_assessment
 from .services.assessments import (
-    SELF_ASSESSING,
     assessment_appraisal_finish,
     assessment_return,
     assessment_submit,
 )
 from .services.evidence import ALLOWED, evidence_add, evidence_delete
-from .services.rankings import is_published
 from .services.scores import (
     APPRAISER_ROLES,
     OFFICER_ROLES,
@@ -45,18 +44,6 @@ def _assessment(request, code, period):
     if assessment is None:
         raise Http404
     return assessment
-
-
-def _permissions(user, assessment) -> dict:
-    published = is_published(assessment.framework_id, assessment.period_id)
-    officer = scoping.can_change(user, assessment.unit, OFFICER_ROLES)
-    appraiser = scoping.can_change(user, assessment.unit, APPRAISER_ROLES)
-    return {
-        "published": published,
-        "can_self_assess": officer and not published and assessment.status in SELF_ASSESSING,
-        "can_appraise": appraiser and not published,
-        "is_appraiser": appraiser,
-    }
 
 
 @login_required
@@ -85,7 +72,7 @@ def _sheet_page(request, code, period, template, *, problems=(), status=200):
             "sheet": assessment_sheet(assessment),
             "problems": problems,
             "evidence_accept": EVIDENCE_ACCEPT,
-            **_permissions(request.user, assessment),
+            **rules.permissions(request.user, assessment),
         },
         status=status,
     )
@@ -159,7 +146,7 @@ def _evidence_list(request, assessment, sub_code, *, error=None, status=200):
             "row": sheet_row(assessment, sub_code),
             "error": error,
             "evidence_accept": EVIDENCE_ACCEPT,
-            **_permissions(request.user, assessment),
+            **rules.permissions(request.user, assessment),
         },
         status=status,
     )

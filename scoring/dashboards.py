@@ -246,8 +246,8 @@ def _monthly_rates(unit, count=24) -> list[dict]:
                 "label": f"{report.month:%m/%Y}",
                 "month": report.month,
                 "received": report.received,
-                "on_time": round(on_time, 2) if on_time is not None else None,
-                "online": round(online, 2) if online is not None else None,
+                "on_time": on_time,
+                "online": online,
             }
         )
     return months

@@ -8,7 +8,7 @@ The SQL is written for both SQLite (3.33+) and PostgreSQL.
 from django.db import connection
 from django.utils import timezone
 
-from dossiers.metrics import COUNTER_FIELDS, METRICS
+from dossiers.metrics import COUNTER_FIELDS, METRICS, RATE_DECIMALS
 from dossiers.models import DossierReport
 
 from .models import (
@@ -60,7 +60,7 @@ def _rate_sql() -> str:
         )
         branches.append(
             f"WHEN '{metric.name}' THEN CASE WHEN {denominator} = 0 THEN {nothing} "
-            f"ELSE ROUND(100.0 * {numerator} / {denominator}, 2) END"
+            f"ELSE ROUND(100.0 * {numerator} / {denominator}, {RATE_DECIMALS}) END"
         )
     # No statistics at all for the period: every rate is not applicable.
     return (

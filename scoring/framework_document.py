@@ -100,6 +100,44 @@ def _band_problems(bands) -> list[str]:
     return problems
 
 
+def sub_criterion_document(sub, steps=None) -> dict:
+    """One sub-criterion (a model instance or anything with its fields) in the interchange
+    format; `steps` are (threshold, points) pairs, by default the stored ones."""
+    item = {
+        "code": sub.code,
+        "name": sub.name,
+        "name_en": sub.name_en,
+        "max_points": plain_number(sub.max_points),
+        "method": sub.method,
+    }
+    if sub.method in (Method.RATIO_TARGET, Method.STEPS):
+        item["metric"] = sub.metric
+    if sub.method == Method.RATIO_TARGET:
+        item["target_percent"] = plain_number(sub.target_percent)
+    if sub.method == Method.STEPS:
+        if steps is None:
+            steps = [(s.threshold_percent, s.points) for s in sub.steps.all()]
+        # Highest threshold first, as the document states them and the engine reads them.
+        ordered = sorted(steps, key=lambda pair: pair[0], reverse=True)
+        item["steps"] = [
+            [plain_number(threshold), plain_number(points)] for threshold, points in ordered
+        ]
+    return item
+
+
+def plain_number(number: Decimal | None):
+    """A stored Decimal as the JSON number a person would write (5, not 5.00)."""
+    if number is None:
+        return None
+    number = Decimal(number).normalize()
+    return int(number) if number == number.to_integral() else float(number)
+
+
+def sub_criterion_problems(sub) -> list[str]:
+    """The rules of one sub-criterion, for editors that change one at a time (the admin)."""
+    return _sub_problems(sub, "", 1, set())
+
+
 def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str]:
     where = _("%(area)s, sub-criterion %(n)d") % {"area": area_where, "n": index}
     if not isinstance(sub, dict):

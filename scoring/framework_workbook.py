@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from dossiers.parsing import UnreadableFile, check_workbook
 
-from .models import Framework, Method
+from .framework_document import plain_number, sub_criterion_document
+from .models import Framework
 
 FRAMEWORK_FIELDS = ("code", "name", "name_en", "level", "note")
 BAND_COLUMNS = ("label", "label_en", "min_percent")
@@ -34,34 +35,13 @@ SUB_COLUMNS = (
 )
 
 
-def _plain(number: Decimal | None):
-    if number is None:
-        return None
-    number = number.normalize()
-    return int(number) if number == number.to_integral() else float(number)
-
-
 def framework_document(framework: Framework) -> dict:
     """The stored framework in the interchange format (formats.md)."""
     areas = []
     for area in framework.areas.prefetch_related("sub_criteria__steps").order_by("position"):
         subs = []
         for sub in area.sub_criteria.all():
-            item = {
-                "code": sub.code,
-                "name": sub.name,
-                "name_en": sub.name_en,
-                "max_points": _plain(sub.max_points),
-                "method": sub.method,
-            }
-            if sub.method in (Method.RATIO_TARGET, Method.STEPS):
-                item["metric"] = sub.metric
-            if sub.method == Method.RATIO_TARGET:
-                item["target_percent"] = _plain(sub.target_percent)
-            if sub.method == Method.STEPS:
-                item["steps"] = [
-                    [_plain(s.threshold_percent), _plain(s.points)] for s in sub.steps.all()
-                ]
+            item = sub_criterion_document(sub)
             subs.append(item)
         areas.append(
             {"code": area.code, "name": area.name, "name_en": area.name_en, "sub_criteria": subs}
@@ -73,7 +53,7 @@ def framework_document(framework: Framework) -> dict:
         "note": framework.note,
         "level": framework.level,
         "bands": [
-            {"label": b.label, "label_en": b.label_en, "min_percent": _plain(b.min_percent)}
+            {"label": b.label, "label_en": b.label_en, "min_percent": plain_number(b.min_percent)}
             for b in framework.bands.order_by("-min_percent")
         ],
         "areas": areas,

@@ -195,6 +195,10 @@ class AssessmentStatus(models.TextChoices):
     APPRAISED = "appraised", _("Appraised")
 
 
+# A commune changes its self-assessment while it is open, and again when it is returned.
+SELF_ASSESSING = (AssessmentStatus.OPEN, AssessmentStatus.RETURNED)
+
+
 class Assessment(models.Model):
     unit = models.ForeignKey(
         AdministrativeUnit,
@@ -234,6 +238,23 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.period}"
+
+    # Where the assessment stands, as booleans for pages (who may act is in assessments/rules).
+    @property
+    def is_self_assessing(self) -> bool:
+        return self.status in SELF_ASSESSING
+
+    @property
+    def was_submitted(self) -> bool:
+        return self.status != AssessmentStatus.OPEN
+
+    @property
+    def awaits_appraisal(self) -> bool:
+        return self.status == AssessmentStatus.SUBMITTED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == AssessmentStatus.RETURNED
 
 
 class Score(models.Model):

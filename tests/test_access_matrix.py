@@ -5,6 +5,7 @@ they put in the URL or the body; and nothing they send changes it. A new URL is 
 it is added: the test walks the resolver, it does not keep a list.
 """
 
+import datetime
 import re
 
 import pytest
@@ -13,8 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from dossiers.models import DossierReport
 from dossiers.services import dossier_reports_save
-from scoring.models import Assessment, Evidence, RankingRun, Score
+from scoring.models import Assessment, Evidence, Framework, RankingRun, Result, Score
 from scoring.services.evidence import evidence_add
+from scoring.services.scores import group_publish
 
 from .factories import CommuneFactory, DistrictFactory, MembershipFactory
 from .helpers import dossier_row, recompute, save_scores
@@ -261,3 +263,66 @@ def test_uploaded_evidence_is_not_served_as_a_static_file(client, world):
     client.force_login(world["users"]["officer of the unit"])
     path = world["values"]["path"]
     assert client.get(f"/media/{path}").status_code == 404
+
+
+# What each insider's role may change of the target unit; every other part must stay as it was
+# whatever they send to whichever route.
+MAY_CHANGE = {
+    "officer of the unit": {"self-assessment", "evidence", "statistics", "status"},
+    "appraiser in the group": {"appraisal", "status", "frameworks"},
+    "leader in the group": set(),
+}
+
+
+def _parts(world):
+    target = world["target"]
+    scores = Score.objects.filter(assessment__unit=target).order_by("pk")
+    return {
+        "self-assessment": list(scores.values_list("self_points", "explanation")),
+        "appraisal": list(scores.values_list("appraised_points", "appraisal_reason")),
+        "evidence": list(Evidence.objects.filter(score__assessment__unit=target).values_list("pk")),
+        "statistics": list(
+            DossierReport.objects.filter(commune=target).order_by("month").values_list("received")
+        ),
+        "status": list(Assessment.objects.filter(unit=target).values_list("status")),
+        "frameworks": list(Framework.objects.order_by("pk").values_list("pk", "max_points")),
+        "results": list(
+            Result.objects.filter(unit=target).values_list("index_percent", "rank", "provisional")
+        ),
+    }
+
+
+def _every_write(client, world, user):
+    """Each route with the payloads of both sides: self-assessment and appraisal fields."""
+    for field, value in (("self_points", "6"), ("appraised_points", "5")):
+        payloads = _payloads(world)
+        payloads["score-save"] = {"field": field, field: value, "was": ""}
+        for regex, name in ROUTES:
+            client.force_login(user)  # signing out is one of the routes
+            for method, url, response in _requests(client, world, regex, name, payloads):
+                assert response.status_code < 500, f"{method} {url} ({name})"
+
+
+@pytest.mark.parametrize("role", sorted(MAY_CHANGE))
+def test_insiders_change_only_what_their_role_may(client, world, role):
+    before = _parts(world)
+    _every_write(client, world, world["users"][role])
+    after = _parts(world)
+    for part in before.keys() - MAY_CHANGE[role] - {"results"}:
+        assert after[part] == before[part], f"{role} changed {part}"
+
+
+@pytest.mark.parametrize("role", ["officer of the unit", "appraiser in the group"])
+def test_no_write_changes_a_published_group(client, world, role):
+    group_publish(
+        framework=world["framework"],
+        period=world["period"],
+        decision_number="7/QĐ-UBND",
+        decision_date=datetime.date(2024, 12, 30),
+    )
+    before = _parts(world)
+    _every_write(client, world, world["users"][role])
+    after = _parts(world)
+    # Statistics of later months may still arrive; nothing of the published group changes.
+    for part in before.keys() - {"statistics", "frameworks"}:
+        assert after[part] == before[part], f"{role} changed {part} after publication"

@@ -299,10 +299,17 @@ def test_dossier_reports_list_and_bulk_write_are_scoped(world):
         "dry_run": False,
         "notices": [],
     }
-    again = client_for(world["cast"]["appraiser"]).post(
+    # Only commune officers write statistics: the appraiser of the group reads them.
+    refused = client_for(world["cast"]["appraiser"]).post(
         "/api/v1/dossier-reports/", [_month(own, 25), _month(other)], format="json"
     )
-    assert again.json()["created"] == 1 and again.json()["updated"] == 1
+    assert refused.status_code == 400
+    assert [(e["row"], e["column"]) for e in refused.json()["errors"]] == [
+        (1, "commune_code"),
+        (2, "commune_code"),
+    ]
+    again = officer.post("/api/v1/dossier-reports/", [_month(own, 25)], format="json")
+    assert again.json()["updated"] == 1
     assert (
         client_for(world["cast"]["leader"])
         .post("/api/v1/dossier-reports/", [_month(own)], format="json")

@@ -7,11 +7,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from communes import scoping
-
-from ..models import AssessmentStatus, Evidence, Score
-from .rankings import is_published
-from .scores import OFFICER_ROLES, ScoreError
+from ..assessments import rules
+from ..models import Evidence, Score
+from .scores import ScoreError
 
 # extension → (content type, how the first bytes must look)
 ALLOWED = {
@@ -72,13 +70,9 @@ def _check(upload) -> str:
 
 def evidence_add(*, score: Score, upload, user) -> Evidence:
     """Attach a file to a score: commune officers of the unit, while self-assessment is open."""
-    assessment = score.assessment
-    if is_published(assessment.framework_id, assessment.period_id):
-        raise ScoreError(_("The results are published and can no longer change."))
-    if not scoping.can_change(user, assessment.unit, OFFICER_ROLES):
-        raise ScoreError(_("You may not add evidence for this unit."), "file")
-    if assessment.status not in (AssessmentStatus.OPEN, AssessmentStatus.RETURNED):
-        raise ScoreError(_("The self-assessment was submitted and is closed."), "file")
+    refusal = rules.self_assessment_refusal(user, score.assessment)
+    if refusal:
+        raise ScoreError(refusal.message, "file")
     content_type = _check(upload)
     with transaction.atomic():
         return Evidence.objects.create(
@@ -92,10 +86,9 @@ def evidence_add(*, score: Score, upload, user) -> Evidence:
 
 
 def evidence_delete(*, evidence: Evidence, user) -> None:
-    assessment = evidence.score.assessment
-    if not scoping.can_change(user, assessment.unit, OFFICER_ROLES):
-        raise ScoreError(_("You may not remove evidence of this unit."))
-    if assessment.status not in (AssessmentStatus.OPEN, AssessmentStatus.RETURNED):
-        raise ScoreError(_("The self-assessment was submitted and is closed."))
+    # The same rule as adding: after submission or publication the evidence stays as it was.
+    refusal = rules.self_assessment_refusal(user, evidence.score.assessment)
+    if refusal:
+        raise ScoreError(refusal.message)
     evidence.file.delete(save=False)
     evidence.delete()

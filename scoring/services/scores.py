@@ -9,18 +9,18 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from communes import scoping
-from communes.models import AdministrativeUnit, Role
+from communes.models import AdministrativeUnit
 from communes.selectors import unit_versions_by_code
 from dossiers.parsing import UnreadableFile, read_table
 from dossiers.services import Problem
 
 from .. import engine
+from ..assessments import rules
+from ..assessments.rules import APPRAISER_ROLES, OFFICER_ROLES, is_published  # noqa: F401
 from ..models import (
     Adjustment,
     AdjustmentKind,
     Assessment,
-    AssessmentStatus,
     DirtyGroup,
     Framework,
     Period,
@@ -33,11 +33,9 @@ from ..models import (
 )
 from ..periods import PeriodCodeError, period_get_or_create
 from ..points import format_points, parse_points
-from .rankings import group_locked, groups_mark_dirty, is_published
+from .rankings import group_locked, groups_mark_dirty
 
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
-OFFICER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
-APPRAISER_ROLES = (Role.APPRAISER, Role.ADMIN)
 
 
 class ScoreError(Exception):
@@ -104,6 +102,7 @@ class _Resolver:
         self.frameworks: dict[tuple[int, int], Framework | str] = {}
         self.subs: dict[int, dict[str, SubCriterion]] = {}
         self.published: dict[tuple[int, int], bool] = {}
+        self.assessments: dict[tuple[int, int, int], Assessment] = {}
 
     def period(self, code: str) -> Period:
         if code not in self.periods:
@@ -138,6 +137,24 @@ class _Resolver:
         if framework.pk not in self.subs:
             self.subs[framework.pk] = {s.code: s for s in framework.sub_criteria.all()}
         return self.subs[framework.pk].get(code)
+
+    def load_assessments(self, unit_ids) -> None:
+        """The stored assessments of these units, in one query."""
+        self.assessments = {
+            (a.unit_id, a.framework_id, a.period_id): a
+            for a in Assessment.objects.filter(unit_id__in=set(unit_ids)).only(
+                "id", "unit_id", "framework_id", "period_id", "status"
+            )
+        }
+
+    def assessment(self, unit, framework, period) -> Assessment:
+        """The stored assessment, or the open one the import will create."""
+        key = (unit.pk, framework.pk, period.pk)
+        if key not in self.assessments:
+            self.assessments[key] = Assessment(
+                unit_id=unit.pk, framework_id=framework.pk, period_id=period.pk
+            )
+        return self.assessments[key]
 
     def is_published(self, framework, period) -> bool:
         key = (framework.pk, period.pk)
@@ -177,13 +194,9 @@ def scores_save(
     """
     result = ScoreImportResult()
     resolver = _Resolver(framework_code)
-    may_self = may_appraise = None
-    if user is not None:
-        may_self = set(scoping.units_for_roles(user, OFFICER_ROLES).values_list("pk", flat=True))
-        may_appraise = set(
-            scoping.units_for_roles(user, APPRAISER_ROLES).values_list("pk", flat=True)
-        )
+    actor = rules.Actor(user)
     units = unit_versions_by_code(str(r.get("unit_code") or "").strip() for _n, r in records)
+    resolver.load_assessments(u.pk for versions in units.values() for u in versions)
     with transaction.atomic():
         planned: dict[tuple, tuple] = {}
         seen: dict[tuple, int] = {}
@@ -251,26 +264,15 @@ def scores_save(
                 text = str(record.get(column) or "").strip()
                 if text:
                     values[column] = text
-            if "self_points" in values and may_self is not None and unit.pk not in may_self:
-                problems.append(
-                    Problem(
-                        number,
-                        "self_points",
-                        _("you may not self-assess %(code)s") % {"code": code},
-                    )
-                )
-            if (
-                "appraised_points" in values
-                and may_appraise is not None
-                and (unit.pk not in may_appraise)
+            target = resolver.assessment(unit, framework, period)
+            for columns, rule in (
+                (("self_points", "explanation"), rules.self_assessment_refusal),
+                (("appraised_points", "appraisal_reason"), rules.appraisal_refusal),
             ):
-                problems.append(
-                    Problem(
-                        number,
-                        "appraised_points",
-                        _("you may not appraise %(code)s") % {"code": code},
-                    )
-                )
+                changed = [c for c in columns if c in values]
+                refusal = changed and rule(actor, target, published=False)
+                if refusal:
+                    problems.append(Problem(number, changed[0], refusal.message))
             key = (unit.pk, framework.pk, period.pk, sub.pk)
             first = seen.setdefault(key, number)
             if first != number:
@@ -359,20 +361,25 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
 SCORE_FIELDS = ("self_points", "explanation", "appraised_points", "appraisal_reason")
 
 
+def _refuse(refusal, field: str) -> None:
+    if refusal:
+        raise ScoreError(refusal.message, refusal.field and field)
+
+
 def _apply_change(score: Score, user, changes: dict) -> None:
     """Check and set the changed fields on `score` (not saved); ScoreError names the field."""
     assessment = score.assessment
-    if is_published(assessment.framework_id, assessment.period_id):
-        raise ScoreError(_("The results are published and can no longer change."))
     officer_change = "self_points" in changes or "explanation" in changes
     appraiser_change = "appraised_points" in changes or "appraisal_reason" in changes
+    published = rules.is_published(assessment.framework_id, assessment.period_id)
+    _refuse(rules.results_final(0, 0, published=published), "")
+    actor = rules.Actor(user)
     if officer_change:
-        if not scoping.can_change(user, assessment.unit, OFFICER_ROLES):
-            raise ScoreError(_("You may not self-assess this unit."), "self_points")
-        if assessment.status not in (AssessmentStatus.OPEN, AssessmentStatus.RETURNED):
-            raise ScoreError(_("The self-assessment was submitted and is closed."), "self_points")
-    if appraiser_change and not scoping.can_change(user, assessment.unit, APPRAISER_ROLES):
-        raise ScoreError(_("You may not appraise this unit."), "appraised_points")
+        _refuse(
+            rules.self_assessment_refusal(actor, assessment, published=published), "self_points"
+        )
+    if appraiser_change:
+        _refuse(rules.appraisal_refusal(actor, assessment, published=published), "appraised_points")
     for name in ("self_points", "appraised_points"):
         if name in changes:
             points, error = parse_points(changes[name], score.sub_criterion.max_points)
@@ -500,8 +507,9 @@ def adjustment_add(
 ) -> Adjustment:
     if kind not in AdjustmentKind.values:
         raise ScoreError(_("Unknown kind '%(kind)s'.") % {"kind": kind}, "kind")
-    if is_published(assessment.framework_id, assessment.period_id):
-        raise ScoreError(_("The results are published and can no longer change."))
+    refusal = rules.adjustment_refusal(user, assessment)
+    if refusal:
+        raise ScoreError(refusal.message)
     value, error = parse_points(points, Decimal("100"))
     if error or not value:
         raise ScoreError(error or _("Points must be above 0."), "points")

@@ -1,0 +1,120 @@
+"""Who may do what to an assessment, and when: the only place these rules live.
+
+Every writer asks here (services, pages, the API, the admin, imports, commands). Each rule
+answers a Refusal saying why not, or None when the action is allowed; `may_*` helpers turn the
+answers into the booleans templates receive.
+"""
+
+from django.utils.translation import gettext as _
+
+from communes import scoping
+from communes.models import Role
+from core.problems import Refusal
+
+from ..models import SELF_ASSESSING, AssessmentStatus, Publication
+
+OFFICER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
+APPRAISER_ROLES = (Role.APPRAISER, Role.ADMIN)
+
+
+class Actor:
+    """A user and the units their roles reach, looked up once per role set, so an import of many
+    rows asks the database once. `None` is the system (commands run by an administrator)."""
+
+    def __init__(self, user):
+        self.user = user
+        self._units: dict[tuple[str, ...], set[int]] = {}
+
+    @classmethod
+    def of(cls, user_or_actor) -> "Actor":
+        return user_or_actor if isinstance(user_or_actor, Actor) else cls(user_or_actor)
+
+    def holds(self, roles, unit_id: int) -> bool:
+        if self.user is None:
+            return True
+        key = tuple(roles)
+        if key not in self._units:
+            self._units[key] = set(
+                scoping.units_for_roles(self.user, roles).values_list("pk", flat=True)
+            )
+        return unit_id in self._units[key]
+
+
+def is_published(framework_id: int, period_id: int) -> bool:
+    return Publication.objects.filter(framework_id=framework_id, period_id=period_id).exists()
+
+
+def results_final(framework_id: int, period_id: int, *, published: bool | None = None):
+    """Results are final once published: nothing of the group may change any more."""
+    if published is None:
+        published = is_published(framework_id, period_id)
+    if published:
+        return Refusal(_("The results are published and can no longer change."))
+    return None
+
+
+def self_assessment_refusal(actor, assessment, *, published: bool | None = None):
+    """Self points, explanations and evidence: the unit's commune officers, while the
+    self-assessment is open or returned, and never after publication."""
+    actor = Actor.of(actor)
+    final = results_final(assessment.framework_id, assessment.period_id, published=published)
+    if final:
+        return final
+    if not actor.holds(OFFICER_ROLES, assessment.unit_id):
+        return Refusal(_("You may not self-assess this unit."), "self_points")
+    if assessment.status not in SELF_ASSESSING:
+        return Refusal(_("The self-assessment was submitted and is closed."), "self_points")
+    return None
+
+
+def appraisal_refusal(actor, assessment, *, published: bool | None = None):
+    """Appraised points and reasons: appraisers of the unit, until publication."""
+    actor = Actor.of(actor)
+    final = results_final(assessment.framework_id, assessment.period_id, published=published)
+    if final:
+        return final
+    if not actor.holds(APPRAISER_ROLES, assessment.unit_id):
+        return Refusal(_("You may not appraise this unit."), "appraised_points")
+    return None
+
+
+def submit_refusal(actor, assessment):
+    """Handing the self-assessment to the appraisers is a self-assessment write."""
+    return self_assessment_refusal(actor, assessment)
+
+
+def return_refusal(actor, assessment):
+    """Only a submitted self-assessment goes back to the commune, by its appraisers."""
+    refusal = appraisal_refusal(actor, assessment)
+    if refusal:
+        return refusal
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        return Refusal(_("Only a submitted self-assessment can be returned."))
+    return None
+
+
+def finish_refusal(actor, assessment):
+    refusal = appraisal_refusal(actor, assessment)
+    if refusal:
+        return refusal
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        return Refusal(_("Only a submitted self-assessment can be marked as appraised."))
+    return None
+
+
+def adjustment_refusal(actor, assessment):
+    """Bonus and penalty points are the appraisers' decision, until publication."""
+    return appraisal_refusal(actor, assessment)
+
+
+def permissions(user, assessment) -> dict:
+    """The booleans an assessment's pages show and hide things by."""
+    actor = Actor(user)
+    published = is_published(assessment.framework_id, assessment.period_id)
+    return {
+        "published": published,
+        "can_self_assess": self_assessment_refusal(actor, assessment, published=published) is None,
+        "can_appraise": appraisal_refusal(actor, assessment, published=published) is None,
+        "can_finish": finish_refusal(actor, assessment) is None,
+        "is_appraiser": actor.holds(APPRAISER_ROLES, assessment.unit_id),
+    }

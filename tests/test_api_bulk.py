@@ -1,7 +1,6 @@
 """formats.md: a month for every commune of the three-tier list in one POST, all or nothing."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.conf import settings

@@ -64,7 +64,9 @@ def test_appraiser_cannot_upload_monthly_statistics(make_group, communes, apprai
     assert page.status_code == 200 and page.context["can_write"] is False
     form = {k: v for k, v in row.items() if k not in ("commune_code", "month")}
     assert client.post(f"/dossiers/{commune.code}/2024-05/", form).status_code == 403
-    assert not DossierReport.objects.filter(commune=commune, month__year=2024, month__month=5).exists()
+    assert not DossierReport.objects.filter(
+        commune=commune, month__year=2024, month__month=5
+    ).exists()
 
 
 def test_admin_refuses_step_points_above_the_maximum(client, district):

@@ -1,7 +1,6 @@
 """Unit lists, memberships and the one scoping module."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.conf import settings

@@ -52,11 +52,11 @@ def main():
     from communes.models import AdministrativeUnit, Level
     from communes.services import units_load
     from dossiers.services import dossier_reports_save
+    from scoring.assessments.rounds import group_open
+    from scoring.frameworks.services import framework_load
     from scoring.models import Framework, Result
     from scoring.periods import period_get_or_create
-    from scoring.services.frameworks import framework_load
-    from scoring.services.rankings import group_recompute_now
-    from scoring.services.scores import group_open
+    from scoring.rankings.services import group_recompute_now
 
     if connection.vendor == "sqlite":
         db = Path(connection.settings_dict["NAME"])
@@ -177,7 +177,7 @@ def main():
     with connection.execute_wrapper(
         lambda ex, sql, p, many, ctx: statements.append(sql) or ex(sql, p, many, ctx)
     ):
-        from scoring import engine
+        from scoring.rankings import engine
 
         with transaction.atomic():
             engine.recompute_group(largest, period)

@@ -9,17 +9,16 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from communes.api import UnitViewSet
+from core.api.throttling import TokenEndpointThrottle
 from dossiers.api import DossierReportViewSet
-from scoring.api.assessments import (
+from scoring.assessments.api import (
     AssessmentViewSet,
     EvidenceViewSet,
     ScoreEvidenceView,
     ScoresView,
 )
-from scoring.api.frameworks import FrameworkViewSet, PeriodViewSet
-from scoring.api.rankings import RankingRunViewSet, RankingView
-
-from .api.throttling import TokenEndpointThrottle
+from scoring.frameworks.api import FrameworkViewSet, PeriodViewSet
+from scoring.rankings.api import RankingRunViewSet, RankingView
 
 
 class TokenSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from scoring.selectors import overdue_ranking_groups
+from scoring.rankings.selectors import overdue_ranking_groups
 
 
 def _database_ok() -> bool:

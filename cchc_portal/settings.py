@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "dossiers",
     "scoring",
 ]
+# The demo (seed_demo and its data) is for development and trials: installed with DEBUG on, or
+# when DJANGO_DEMO says so (the docker-compose trial stack); never needed in production.
+DEMO = env.bool("DJANGO_DEMO", default=DEBUG)
+if DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -69,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "scoring.middleware.RankingDeferredNoticeMiddleware",
+    "scoring.rankings.middleware.RankingDeferredNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -175,7 +180,7 @@ LOGOUT_REDIRECT_URL = "login"
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
-        "cchc_portal.api.parsers.CleanJSONParser",
+        "core.api.parsers.CleanJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -185,15 +190,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "cchc_portal.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["cchc_portal.api.throttling.TokenClientThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenClientThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "cchc_portal.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
 }
 # Requests per user and minute for systems calling with a token (browser sessions are not
@@ -212,8 +217,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "cchc_portal.api.schema.document_error_responses",
-        "cchc_portal.api.schema.document_ranking_status_header",
+        "cchc_portal.schema.document_error_responses",
+        "cchc_portal.schema.document_ranking_status_header",
     ],
 }
 # A month for every commune of the three-tier list as JSON is about 3 MB.

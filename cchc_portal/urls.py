@@ -5,8 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
 
-from .health import healthz
-from .views import home
+from cchc_portal.health import healthz
+from cchc_portal.views import home
 
 admin.site.site_header = _("CCHC portal · administration")
 admin.site.site_title = _("CCHC portal")
@@ -29,7 +29,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("", include("scoring.urls")),
+    path("", include("scoring.rankings.urls")),
+    path("", include("scoring.assessments.urls")),
+    path("", include("scoring.frameworks.urls")),
     path("", include("dossiers.urls")),
     path("", home, name="home"),
 ]

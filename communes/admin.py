@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AdministrativeUnit, Membership
+from communes.models import AdministrativeUnit, Membership
 
 
 @admin.register(AdministrativeUnit)

@@ -4,8 +4,8 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from . import scoping
-from .models import AdministrativeUnit, Level
+from communes import scoping
+from communes.models import AdministrativeUnit, Level
 
 
 class UnitSerializer(serializers.ModelSerializer):

@@ -6,7 +6,7 @@ commune officer can never reach another commune by changing an id in a URL.
 
 from collections.abc import Iterable
 
-from .models import AdministrativeUnit, Membership, Role
+from communes.models import AdministrativeUnit, Membership, Role
 
 # Roles that may change data of the units in their subtree (what they may change is decided by
 # the service: officers write statistics and self points, appraisers appraised points).

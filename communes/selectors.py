@@ -2,7 +2,7 @@ import datetime
 
 from django.utils import timezone
 
-from .models import AdministrativeUnit, Level
+from communes.models import AdministrativeUnit, Level
 
 LEVEL_BY_CODE_LENGTH = {2: Level.PROVINCE, 3: Level.DISTRICT, 5: Level.COMMUNE}
 
@@ -54,7 +54,7 @@ ROLE_ORDER = ("admin", "leader", "appraiser", "commune_officer")
 
 def memberships_of(user):
     """The user's memberships, the widest role first, with their units."""
-    from .models import Membership
+    from communes.models import Membership
 
     if user is None or not user.is_authenticated:
         return []

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import AdministrativeUnit, Level, Membership, Role
-from .selectors import unit_by_code
+from communes.models import AdministrativeUnit, Level, Membership, Role
+from communes.selectors import unit_by_code
 
 THREE_TIER_COLUMNS = [
     "province_code",

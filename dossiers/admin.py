@@ -3,9 +3,8 @@ from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from communes import scoping
-
-from .models import DossierReport
-from .resources import DossierReportResource
+from dossiers.models import DossierReport
+from dossiers.resources import DossierReportResource
 
 
 @admin.register(DossierReport)

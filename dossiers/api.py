@@ -6,19 +6,18 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from cchc_portal.api.errors import ErrorsSerializer, errors_response
 from communes import scoping
-
-from .metrics import COUNTER_FIELDS
-from .models import DossierReport
-from .services import (
+from core.api.errors import ErrorsSerializer, errors_response
+from core.files import upload_size_problem
+from core.problems import Problem
+from dossiers.metrics import COUNTER_FIELDS
+from dossiers.models import DossierReport
+from dossiers.services import (
     MAX_ROWS,
-    Problem,
     dossier_file_import,
     dossier_reports_save,
-    upload_size_problem,
 )
-from .validation import parse_month
+from dossiers.validation import parse_month
 
 
 class DossierReportSerializer(serializers.ModelSerializer):

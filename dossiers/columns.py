@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from .metrics import COUNTER_FIELDS, REQUIRED_COUNTERS
+from dossiers.metrics import COUNTER_FIELDS, REQUIRED_COUNTERS
 
 KEY_COLUMNS = ("commune_code", "month")
 ALL_COLUMNS = KEY_COLUMNS + COUNTER_FIELDS

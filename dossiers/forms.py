@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .metrics import COUNTER_FIELDS, COUNTER_LABELS, REQUIRED_COUNTERS
+from dossiers.metrics import COUNTER_FIELDS, COUNTER_LABELS, REQUIRED_COUNTERS
 
 
 class MonthForm(forms.Form):

@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from communes.models import AdministrativeUnit, Level
-
-from .metrics import COUNTER_FIELDS, COUNTER_LABELS, bound_violations
+from dossiers.metrics import COUNTER_FIELDS, COUNTER_LABELS, bound_violations
 
 
 def _counter(name):

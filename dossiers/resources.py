@@ -2,8 +2,8 @@
 
 from import_export import fields, resources, widgets
 
-from .columns import ALL_COLUMNS
-from .models import DossierReport
+from dossiers.columns import ALL_COLUMNS
+from dossiers.models import DossierReport
 
 
 class MonthWidget(widgets.Widget):

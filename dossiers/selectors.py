@@ -1,7 +1,7 @@
 import datetime
 
-from .metrics import METRICS, rate
-from .models import DossierReport
+from dossiers.metrics import METRICS, rate
+from dossiers.models import DossierReport
 
 
 def year_table(commune, year: int) -> list[dict]:

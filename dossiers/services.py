@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,34 +10,16 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.models import Level
 from communes.selectors import communes_by_code, level_of_code
-
-from .columns import INFORMATIVE_COLUMNS, REQUIRED_COLUMNS, canonical_column
-from .metrics import COUNTER_FIELDS, bound_violations
-from .models import DossierReport
-from .parsing import Table, UnreadableFile, read_table
-from .rules import statistics_writable_units
-from .signals import statistics_changed
-from .validation import parse_count, parse_month
+from core.files import Table, UnreadableFile, read_table
+from core.problems import Problem
+from dossiers.columns import INFORMATIVE_COLUMNS, REQUIRED_COLUMNS, canonical_column
+from dossiers.metrics import COUNTER_FIELDS, bound_violations
+from dossiers.models import DossierReport
+from dossiers.rules import statistics_writable_units
+from dossiers.signals import statistics_changed
+from dossiers.validation import parse_count, parse_month
 
 MAX_ROWS = 50_000  # a month for every commune of the largest list is 10,035
-
-
-@dataclass
-class Problem:
-    row: int | None
-    column: str | None
-    message: str
-
-    def as_dict(self):
-        return {"row": self.row, "column": self.column, "message": str(self.message)}
-
-    def __str__(self):
-        where = []
-        if self.row is not None:
-            where.append(_("row %(row)d") % {"row": self.row})
-        if self.column:
-            where.append(_("column %(column)s") % {"column": self.column})
-        return f"{', '.join(where)}: {self.message}" if where else str(self.message)
 
 
 @dataclass
@@ -245,18 +226,6 @@ def dossier_reports_save(
                 months={r.month for r in changed},
             )
     return result
-
-
-def upload_size_problem(size: int) -> Problem | None:
-    """Files are read whole into memory: refuse one above IMPORT_MAX_BYTES before reading it."""
-    if size <= settings.IMPORT_MAX_BYTES:
-        return None
-    return Problem(
-        None,
-        "file",
-        _("The file is %(size).1f MB; the limit is %(max).0f MB.")
-        % {"size": size / 1e6, "max": settings.IMPORT_MAX_BYTES / 1e6},
-    )
 
 
 def _replace_counters(reports: list[DossierReport], *, user, reason: str) -> None:

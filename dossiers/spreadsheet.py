@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .columns import ALL_COLUMNS, VIETNAMESE_HEADERS
+from dossiers.columns import ALL_COLUMNS, VIETNAMESE_HEADERS
 
 TEMPLATE_COLUMNS = ("commune_code", "commune_name", *ALL_COLUMNS[1:])
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from dossiers import views
 
 urlpatterns = [
     path("dossiers/<str:code>/", views.statistics, name="dossier-statistics"),

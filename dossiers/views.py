@@ -16,15 +16,15 @@ from django.views.decorators.http import require_POST
 
 from communes import scoping
 from communes.models import Level
-
-from .forms import MonthForm, UploadForm
-from .metrics import COUNTER_FIELDS
-from .models import DossierReport
-from .rules import statistics_refusal
-from .selectors import year_table
-from .services import dossier_file_import, dossier_reports_save, upload_size_problem
-from .spreadsheet import monthly_template
-from .validation import parse_month
+from core.files import upload_size_problem
+from dossiers.forms import MonthForm, UploadForm
+from dossiers.metrics import COUNTER_FIELDS
+from dossiers.models import DossierReport
+from dossiers.rules import statistics_refusal
+from dossiers.selectors import year_table
+from dossiers.services import dossier_file_import, dossier_reports_save
+from dossiers.spreadsheet import monthly_template
+from dossiers.validation import parse_month
 
 PENDING = "pending_dossier_uploads"
 

@@ -2,8 +2,9 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .framework_document import sub_criterion_document, sub_criterion_problems
-from .models import (
+from scoring.frameworks.document import sub_criterion_document, sub_criterion_problems
+from scoring.frameworks.services import framework_changed
+from scoring.models import (
     Adjustment,
     Area,
     AreaResult,
@@ -20,7 +21,6 @@ from .models import (
     Step,
     SubCriterion,
 )
-from .services.frameworks import framework_changed
 
 # The admin edits a framework one sub-criterion at a time; every edit is checked by the same
 # rules as a JSON or Excel upload (framework_document), so it cannot award 9 points of 5.

@@ -7,4 +7,4 @@ class ScoringConfig(AppConfig):
     verbose_name = _("PAR index scoring")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects to dossiers' statistics_changed)
+        from scoring import receivers  # noqa: F401  (connects to dossiers' statistics_changed)

@@ -6,7 +6,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .models import Period, PeriodKind
+from scoring.models import Period, PeriodKind
 
 _CODE = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[HQ])(?P<number>\d))?$")
 _MONTHS_PER = {PeriodKind.YEAR: 12, PeriodKind.HALF: 6, PeriodKind.QUARTER: 3}

@@ -3,9 +3,8 @@
 from django.dispatch import receiver
 
 from dossiers.signals import statistics_changed
-
-from .selectors import groups_using_statistics
-from .services.rankings import groups_mark_dirty
+from scoring.rankings.selectors import groups_using_statistics
+from scoring.rankings.services import groups_mark_dirty
 
 
 @receiver(statistics_changed)

@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from .services import rankings
+from scoring.rankings import services as rankings
 
 
 @shared_task(name="scoring.tasks.recompute_group", acks_late=True)

@@ -6,13 +6,12 @@ from django.core.management import call_command
 from django.utils import translation
 
 from cchc_portal.celery import app as celery_app
+from scoring.assessments.rounds import group_open
+from scoring.frameworks.services import framework_load
 from scoring.models import Framework
 from scoring.periods import period_get_or_create
-from scoring.services.frameworks import framework_load
-from scoring.services.scores import group_open
-
-from .factories import CommuneFactory, DistrictFactory, MembershipFactory, framework_doc
-from .processes import free_port, publishing_to
+from tests.factories import CommuneFactory, DistrictFactory, MembershipFactory, framework_doc
+from tests.processes import free_port, publishing_to
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from scoring.assessments.imports import scores_save
 from scoring.models import Result
-from scoring.services.rankings import group_recompute_now
-from scoring.services.scores import scores_save
+from scoring.rankings.services import group_recompute_now
 
 
 def save_scores(period, rows, user=None):

@@ -14,12 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from dossiers.models import DossierReport
 from dossiers.services import dossier_reports_save
+from scoring.assessments.evidence import evidence_add
 from scoring.models import Assessment, Evidence, Framework, RankingRun, Result, Score
-from scoring.services.evidence import evidence_add
-from scoring.services.scores import group_publish
-
-from .factories import CommuneFactory, DistrictFactory, MembershipFactory
-from .helpers import dossier_row, recompute, save_scores
+from scoring.rankings.publication import group_publish
+from tests.factories import CommuneFactory, DistrictFactory, MembershipFactory
+from tests.helpers import dossier_row, recompute, save_scores
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -4,8 +4,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from scoring.models import Score
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,16 +12,15 @@ from rest_framework.test import APIClient
 from dossiers.models import DossierReport
 from dossiers.services import dossier_reports_save
 from scoring.models import Evidence, Framework, Score
-
-from .factories import (
+from tests.factories import (
     CommuneFactory,
     DistrictFactory,
     MembershipFactory,
     UserFactory,
     framework_doc,
 )
-from .helpers import dossier_row, recompute, save_scores
-from .test_engine import DERIVED_DOC
+from tests.helpers import dossier_row, recompute, save_scores
+from tests.test_engine import DERIVED_DOC
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

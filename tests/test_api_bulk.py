@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 from communes.models import AdministrativeUnit, Level
 from communes.services import units_load
 from dossiers.models import DossierReport
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 THREE_TIER = settings.DATA_DIR / "units_2025-03_three_tier.csv"

@@ -8,9 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from dossiers.services import dossier_reports_save
 from scoring.models import Assessment, AssessmentStatus, Result, Score
-
-from .factories import CommuneFactory, MembershipFactory, framework_doc
-from .helpers import dossier_row, recompute, save_scores
+from tests.factories import CommuneFactory, MembershipFactory, framework_doc
+from tests.helpers import dossier_row, recompute, save_scores
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -292,7 +291,7 @@ def test_sheet_pages_cost_the_same_queries_whatever_the_number_of_units(client, 
     small = {name: _queries(client, *page) for name, page in pages.items()}
     for _ in range(20):
         CommuneFactory(parent=district)
-    from scoring.services.scores import group_open
+    from scoring.assessments.rounds import group_open
 
     group_open(framework=sheet["framework"], period=sheet["period"])
     recompute(sheet["framework"], sheet["period"])

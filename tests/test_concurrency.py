@@ -9,12 +9,12 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
+from scoring.assessments.scores import ScoreError
 from scoring.models import AreaResult, Publication, RankingRun, Result, Score
-from scoring.services import rankings
-from scoring.services.scores import ScoreError, group_publish
-
-from .factories import MembershipFactory
-from .helpers import group_lock_sessions, recompute, save_scores
+from scoring.rankings import services as rankings
+from scoring.rankings.publication import group_publish
+from tests.factories import MembershipFactory
+from tests.helpers import group_lock_sessions, recompute, save_scores
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,9 +11,8 @@ from django.utils import timezone
 from dossiers.columns import VIETNAMESE_HEADERS
 from dossiers.models import DossierReport
 from dossiers.services import dossier_file_import, dossier_reports_save
-
-from .factories import CommuneFactory, MembershipFactory
-from .helpers import dossier_row
+from tests.factories import CommuneFactory, MembershipFactory
+from tests.helpers import dossier_row
 
 pytestmark = pytest.mark.django_db
 

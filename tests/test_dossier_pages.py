@@ -6,8 +6,7 @@ import openpyxl
 import pytest
 
 from dossiers.models import DossierReport
-
-from .helpers import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,10 @@ from decimal import Decimal
 import pytest
 
 from dossiers.services import dossier_reports_save
+from scoring.assessments.adjustments import adjustment_add
 from scoring.models import AreaResult, Score
-from scoring.services.scores import adjustment_add
-
-from .factories import framework_doc
-from .helpers import dossier_row, recompute, save_scores
+from tests.factories import framework_doc
+from tests.helpers import dossier_row, recompute, save_scores
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,19 @@ import pytest
 from django.db import connection, connections
 from rest_framework.authtoken.models import Token
 
+from scoring.assessments.scores import score_update
 from scoring.models import AreaResult, DirtyGroup, RankingRun, Result, Score
-from scoring.services.rankings import ABANDONED
-from scoring.services.scores import score_update
+from scoring.rankings.services import ABANDONED
 from scoring.tasks import recompute_group
-
-from .factories import MembershipFactory
-from .helpers import group_lock_sessions, recompute, save_scores
-from .processes import CeleryWorker, RedisServer, publishing_to, require_real_services, wait_for
+from tests.factories import MembershipFactory
+from tests.helpers import group_lock_sessions, recompute, save_scores
+from tests.processes import (
+    CeleryWorker,
+    RedisServer,
+    publishing_to,
+    require_real_services,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -6,11 +6,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from scoring.frameworks.services import FrameworkError, framework_load
 from scoring.models import Framework, Step
-from scoring.services.frameworks import FrameworkError, framework_load
-
-from .factories import CommuneFactory, framework_doc
-from .helpers import save_scores
+from tests.factories import CommuneFactory, framework_doc
+from tests.helpers import save_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +157,7 @@ def test_load_framework_command_lists_problems_and_fails(tmp_path, district, cap
 
 
 def test_the_sample_framework_loads(district, settings):
-    path = settings.BASE_DIR / "scoring" / "demo" / "data" / "sample_framework_commune.json"
+    path = settings.BASE_DIR / "demo" / "data" / "sample_framework_commune.json"
     framework, _ = framework_load(
         document=json.loads(path.read_text(encoding="utf-8")), issuer_code=district.code, year=2024
     )

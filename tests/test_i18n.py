@@ -12,8 +12,7 @@ from django.utils import translation
 
 from dossiers.services import dossier_file_import
 from scoring.models import Area
-
-from .helpers import login
+from tests.helpers import login
 
 PO = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 

@@ -7,13 +7,13 @@ from django.core.management import CommandError, call_command
 
 from dossiers.services import dossier_reports_save
 from scoring import tasks
+from scoring.assessments.scores import ScoreError, score_update
 from scoring.models import DirtyGroup, RankingRun, Result, Score
-from scoring.selectors import rankings_as_of
-from scoring.services import rankings
-from scoring.services.scores import ScoreError, group_publish, score_update
-
-from .helpers import dossier_row, recompute, save_scores
-from .test_engine import DERIVED_DOC
+from scoring.rankings import services as rankings
+from scoring.rankings.publication import group_publish
+from scoring.rankings.selectors import rankings_as_of
+from tests.helpers import dossier_row, recompute, save_scores
+from tests.test_engine import DERIVED_DOC
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,7 @@ def test_score_update_respects_roles(make_group, communes, officer, appraiser, l
 
 def test_score_imports_are_all_or_nothing_with_rows(make_group, communes):
     framework, period = make_group()
-    from scoring.services.scores import scores_save
+    from scoring.assessments.imports import scores_save
 
     result = scores_save(
         records=[

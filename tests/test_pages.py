@@ -8,9 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from scoring.models import Score
-
-from .factories import CommuneFactory, MembershipFactory
-from .helpers import login, recompute, save_scores
+from tests.factories import CommuneFactory, MembershipFactory
+from tests.helpers import login, recompute, save_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +118,7 @@ def test_pages_cost_the_same_queries_whatever_the_number_of_units(
     small_profile = _queries(client, f"/units/{communes[0].code}/", {})
     for _ in range(20):
         CommuneFactory(parent=district)
-    from scoring.services.scores import group_open
+    from scoring.assessments.rounds import group_open
 
     group_open(framework=framework, period=period)
     recompute(framework, period)

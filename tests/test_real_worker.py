@@ -8,12 +8,11 @@ from django.conf import settings
 
 from cchc_portal.celery import app as celery_app
 from dossiers.services import dossier_file_import
+from scoring.assessments.scores import score_update
 from scoring.models import DirtyGroup, RankingRun, Result, Score
-from scoring.services.scores import score_update
-
-from .helpers import recompute, save_scores
-from .processes import CeleryWorker, require_real_services, wait_for
-from .test_engine import DERIVED_DOC
+from tests.helpers import recompute, save_scores
+from tests.processes import CeleryWorker, require_real_services, wait_for
+from tests.test_engine import DERIVED_DOC
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 

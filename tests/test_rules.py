@@ -15,13 +15,13 @@ from rest_framework.test import APIClient
 from dossiers.metrics import METRICS, rate
 from dossiers.models import DossierReport
 from dossiers.services import dossier_reports_save
-from scoring.dashboards import unit_profile
+from scoring.assessments.evidence import evidence_add
+from scoring.assessments.imports import scores_save
 from scoring.models import Assessment, AssessmentStatus, Evidence, Score, Step, SubCriterion
-from scoring.services.evidence import evidence_add
-from scoring.services.scores import group_publish, scores_save
-
-from .factories import framework_doc
-from .helpers import dossier_row, recompute, save_scores
+from scoring.rankings.dashboards import unit_profile
+from scoring.rankings.publication import group_publish
+from tests.factories import framework_doc
+from tests.helpers import dossier_row, recompute, save_scores
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -89,7 +89,7 @@ def test_admin_refuses_step_points_above_the_maximum(client, district):
             }
         ]
     )
-    from scoring.services.frameworks import framework_load
+    from scoring.frameworks.services import framework_load
 
     framework, _ = framework_load(document=doc, issuer_code=district.code, year=2024)
     sub = SubCriterion.objects.get(framework=framework, code="1.1")

@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from communes import scoping
 from communes.models import AdministrativeUnit, Level, Membership
 from communes.services import UnitListError, units_load
-
-from .factories import CommuneFactory, DistrictFactory, MembershipFactory, UserFactory
+from tests.factories import CommuneFactory, DistrictFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 DATA = settings.DATA_DIR

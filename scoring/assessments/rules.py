@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from communes import scoping
 from communes.models import Role
 from core.problems import Refusal
-
-from ..models import SELF_ASSESSING, AssessmentStatus, Publication
+from scoring.models import SELF_ASSESSING, AssessmentStatus, Publication
 
 OFFICER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
 APPRAISER_ROLES = (Role.APPRAISER, Role.ADMIN)

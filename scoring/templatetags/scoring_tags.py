@@ -5,10 +5,9 @@ import re
 from django import template
 
 from dossiers.metrics import METRICS
-
-from ..models import AssessmentStatus
-from ..models import localized as localized_text
-from ..sheets import points_text
+from scoring.assessments.sheets import points_text
+from scoring.models import AssessmentStatus
+from scoring.models import localized as localized_text
 
 register = template.Library()
 

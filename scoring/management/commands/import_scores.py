@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scoring.services.scores import scores_import
+from scoring.assessments.imports import scores_import
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scoring.services.frameworks import FrameworkError, framework_load
+from scoring.frameworks.services import FrameworkError, framework_load
 
 
 class Command(BaseCommand):

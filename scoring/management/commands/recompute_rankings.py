@@ -1,9 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from scoring.assessments.rules import is_published
+from scoring.frameworks.selectors import group_framework
 from scoring.models import Assessment, Framework, Period, RunStatus
 from scoring.periods import PeriodCodeError, parse_period_code
-from scoring.selectors import group_framework
-from scoring.services.rankings import group_recompute_now, is_published
+from scoring.rankings.services import group_recompute_now
 
 
 class Command(BaseCommand):

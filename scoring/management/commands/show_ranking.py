@@ -2,10 +2,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.timezone import localtime
 from rest_framework.renderers import JSONRenderer
 
+from scoring.frameworks.selectors import group_framework
 from scoring.models import Period
 from scoring.periods import PeriodCodeError, parse_period_code
-from scoring.selectors import group_framework, latest_run, ranking_rows
-from scoring.serializers import RankingRowSerializer
+from scoring.rankings.selectors import latest_run, ranking_rows
+from scoring.rankings.serializers import RankingRowSerializer
 
 
 class Command(BaseCommand):

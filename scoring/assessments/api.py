@@ -1,0 +1,279 @@
+import django_filters
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from communes import scoping
+from core.api.errors import ErrorsSerializer, errors_response
+from core.problems import Problem
+from scoring.assessments.evidence import evidence_add, evidence_delete
+from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES
+from scoring.assessments.scores import ScoreError, scores_update
+from scoring.assessments.selectors import assessments_visible_to, visible_assessment
+from scoring.models import DERIVED_METHODS, Assessment, Evidence, Score
+
+FRAMEWORK_PARAM = OpenApiParameter(
+    "framework", str, description="Framework code, when the unit has several in the period"
+)
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code")
+    unit_name = serializers.CharField(source="unit.name")
+    period = serializers.CharField(source="period.code")
+    framework = serializers.CharField(source="framework.code")
+    issuer_code = serializers.CharField(source="framework.issuer.code")
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "unit_code",
+            "unit_name",
+            "period",
+            "framework",
+            "issuer_code",
+            "status",
+            "submitted_at",
+            "updated_at",
+        ]
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    period = django_filters.CharFilter(field_name="period__code")
+    unit = django_filters.CharFilter(field_name="unit__code")
+    framework = django_filters.CharFilter(field_name="framework__code")
+    issuer = django_filters.CharFilter(field_name="framework__issuer__code")
+
+    class Meta:
+        model = Assessment
+        fields = ["period", "unit", "framework", "issuer", "status"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Assessments of units you may see", tags=["assessments"])
+)
+class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
+    ordering = ["period__year", "period__start", "unit__code"]
+
+    def get_queryset(self):
+        return assessments_visible_to(self.request.user).select_related(
+            "unit", "period", "framework__issuer"
+        )
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download"]
+
+    def get_download(self, evidence) -> str:
+        return f"/api/v1/evidence/{evidence.pk}/"
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    sub_code = serializers.CharField(source="sub_criterion.code")
+    area_code = serializers.CharField(source="sub_criterion.area.code")
+    name = serializers.CharField(source="sub_criterion.name")
+    method = serializers.CharField(source="sub_criterion.method")
+    max_points = serializers.DecimalField(
+        source="sub_criterion.max_points", max_digits=7, decimal_places=2
+    )
+    metric = serializers.CharField(source="sub_criterion.metric")
+    not_applicable = serializers.SerializerMethodField()
+    evidence = EvidenceSerializer(many=True)
+
+    class Meta:
+        model = Score
+        fields = [
+            "sub_code",
+            "area_code",
+            "name",
+            "method",
+            "max_points",
+            "self_points",
+            "appraised_points",
+            "explanation",
+            "appraisal_reason",
+            "metric",
+            "metric_value",
+            "derived_points",
+            "points",
+            "not_applicable",
+            "evidence",
+        ]
+
+    def get_not_applicable(self, score) -> bool:
+        """A derived sub-criterion whose rate has nothing to count: it needs manual points."""
+        return score.sub_criterion.method in DERIVED_METHODS and score.metric_value is None
+
+
+class ScoreChangeSerializer(serializers.Serializer):
+    sub_code = serializers.CharField()
+    self_points = serializers.DecimalField(
+        max_digits=7, decimal_places=2, required=False, allow_null=True
+    )
+    explanation = serializers.CharField(required=False, allow_blank=True)
+    appraised_points = serializers.DecimalField(
+        max_digits=7, decimal_places=2, required=False, allow_null=True
+    )
+    appraisal_reason = serializers.CharField(required=False, allow_blank=True)
+
+
+def assessment_in_scope(user, unit_code: str, period_code: str, framework_code=None):
+    """The assessment of the unit in the period, or 404 when it is not within the user's scope."""
+    assessment = visible_assessment(user, unit_code, period_code, framework_code)
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+class ScoresView(GenericAPIView):
+    serializer_class = ScoreSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def _scores(self, assessment):
+        return (
+            assessment.scores.select_related("sub_criterion__area")
+            .prefetch_related("evidence")
+            .order_by("sub_criterion__position")
+        )
+
+    @extend_schema(
+        summary="Every sub-criterion of an assessment with its points",
+        parameters=[FRAMEWORK_PARAM],
+        responses=ScoreSerializer(many=True),
+        tags=["assessments"],
+    )
+    def get(self, request, unit_code, period):
+        assessment = assessment_in_scope(
+            request.user, unit_code, period, request.query_params.get("framework")
+        )
+        return Response(ScoreSerializer(self._scores(assessment), many=True).data)
+
+    @extend_schema(
+        summary="Change scores (all or nothing)",
+        description="Officers of the unit change self points and explanations while the "
+        "assessment is open; appraisers of the group change appraised points and reasons. "
+        "Only the fields sent change.",
+        parameters=[FRAMEWORK_PARAM],
+        request=ScoreChangeSerializer(many=True),
+        responses={200: ScoreSerializer(many=True), 400: ErrorsSerializer},
+        tags=["assessments"],
+    )
+    def put(self, request, unit_code, period):
+        assessment = assessment_in_scope(
+            request.user, unit_code, period, request.query_params.get("framework")
+        )
+        if not scoping.can_change(
+            request.user, assessment.unit, (*OFFICER_ROLES, *APPRAISER_ROLES)
+        ):
+            raise PermissionDenied(_("Your role may read these scores but not change them."))
+        changes = ScoreChangeSerializer(data=request.data, many=True)
+        if not isinstance(request.data, list):
+            return errors_response([Problem(None, None, _("The body must be a JSON list."))])
+        changes.is_valid(raise_exception=True)
+        items = [
+            {key: request.data[i][key] for key in change if key in request.data[i]}
+            for i, change in enumerate(changes.validated_data)
+        ]
+        problems = scores_update(assessment=assessment, items=items, user=request.user)
+        if problems:
+            return errors_response(problems)
+        return Response(ScoreSerializer(self._scores(assessment), many=True).data)
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class ScoreEvidenceView(GenericAPIView):
+    serializer_class = EvidenceSerializer
+    pagination_class = None
+    filter_backends = []
+    parser_classes = [MultiPartParser]
+
+    def _score(self, request, unit_code, period, sub_code):
+        assessment = assessment_in_scope(
+            request.user, unit_code, period, request.query_params.get("framework")
+        )
+        score = (
+            assessment.scores.filter(sub_criterion__code=sub_code)
+            .select_related("assessment__unit", "assessment__period")
+            .first()
+        )
+        if score is None:
+            raise Http404
+        return score
+
+    @extend_schema(
+        summary="Evidence files of a score",
+        parameters=[FRAMEWORK_PARAM],
+        responses=EvidenceSerializer(many=True),
+        tags=["evidence"],
+    )
+    def get(self, request, unit_code, period, sub_code):
+        score = self._score(request, unit_code, period, sub_code)
+        return Response(EvidenceSerializer(score.evidence.all(), many=True).data)
+
+    @extend_schema(
+        summary="Attach an evidence file (officers, while open)",
+        parameters=[FRAMEWORK_PARAM],
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer, 400: ErrorsSerializer},
+        tags=["evidence"],
+    )
+    def post(self, request, unit_code, period, sub_code):
+        score = self._score(request, unit_code, period, sub_code)
+        upload = request.FILES.get("file")
+        if upload is None:
+            return errors_response([Problem(None, "file", _("Send the file in the field 'file'."))])
+        try:
+            evidence = evidence_add(score=score, upload=upload, user=request.user)
+        except ScoreError as exc:
+            return errors_response([Problem(None, exc.field, str(exc))])
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="Download an evidence file",
+        tags=["evidence"],
+        responses={(200, "application/octet-stream"): bytes},
+    ),
+    destroy=extend_schema(
+        summary="Remove an evidence file (officers, while open)", tags=["evidence"]
+    ),
+)
+class EvidenceViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = EvidenceSerializer
+
+    def get_queryset(self):
+        return Evidence.objects.filter(
+            score__assessment__unit__in=scoping.visible_units(self.request.user)
+        ).select_related("score__assessment__unit")
+
+    def retrieve(self, request, pk=None):
+        evidence = self.get_object()
+        return FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+        )
+
+    def destroy(self, request, pk=None):
+        try:
+            evidence_delete(evidence=self.get_object(), user=request.user)
+        except ScoreError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)

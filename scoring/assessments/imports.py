@@ -1,0 +1,303 @@
+"""Self and appraised points from files and bulk records, all or nothing."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from communes.selectors import unit_versions_by_code
+from core.files import UnreadableFile, read_table
+from core.problems import Problem
+from scoring.assessments import rules
+from scoring.assessments.rounds import ensure_score_rows, frameworks_for_unit
+from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES, is_published  # noqa: F401
+from scoring.models import (
+    Assessment,
+    Framework,
+    Period,
+    Score,
+    SubCriterion,
+)
+from scoring.periods import PeriodCodeError, period_get_or_create
+from scoring.points import parse_points
+from scoring.rankings.services import groups_mark_dirty
+
+REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
+
+
+@dataclass
+class ScoreImportResult:
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class _Resolver:
+    """Caches of the lookups an import makes, so a file costs a few queries per group."""
+
+    def __init__(self, framework_code: str | None):
+        self.framework_code = framework_code
+        self.periods: dict[str, Period] = {}
+        self.frameworks: dict[tuple[int, int], Framework | str] = {}
+        self.subs: dict[int, dict[str, SubCriterion]] = {}
+        self.published: dict[tuple[int, int], bool] = {}
+        self.assessments: dict[tuple[int, int, int], Assessment] = {}
+
+    def period(self, code: str) -> Period:
+        if code not in self.periods:
+            self.periods[code] = period_get_or_create(code)
+        return self.periods[code]
+
+    def framework(self, unit, period) -> Framework | str:
+        key = (unit.pk, period.pk)
+        if key not in self.frameworks:
+            candidates = frameworks_for_unit(unit, period.year)
+            if self.framework_code:
+                candidates = candidates.filter(code=self.framework_code)
+            found = list(candidates)
+            if len(found) == 1:
+                self.frameworks[key] = found[0]
+            elif not found:
+                self.frameworks[key] = _("no framework ranks %(unit)s in %(year)d") % {
+                    "unit": unit.code,
+                    "year": period.year,
+                }
+            else:
+                self.frameworks[key] = _(
+                    "several frameworks rank %(unit)s in %(year)d (%(codes)s); use --framework"
+                ) % {
+                    "unit": unit.code,
+                    "year": period.year,
+                    "codes": ", ".join(f.code for f in found),
+                }
+        return self.frameworks[key]
+
+    def sub(self, framework: Framework, code: str) -> SubCriterion | None:
+        if framework.pk not in self.subs:
+            self.subs[framework.pk] = {s.code: s for s in framework.sub_criteria.all()}
+        return self.subs[framework.pk].get(code)
+
+    def load_assessments(self, unit_ids) -> None:
+        """The stored assessments of these units, in one query."""
+        self.assessments = {
+            (a.unit_id, a.framework_id, a.period_id): a
+            for a in Assessment.objects.filter(unit_id__in=set(unit_ids)).only(
+                "id", "unit_id", "framework_id", "period_id", "status"
+            )
+        }
+
+    def assessment(self, unit, framework, period) -> Assessment:
+        """The stored assessment, or the open one the import will create."""
+        key = (unit.pk, framework.pk, period.pk)
+        if key not in self.assessments:
+            self.assessments[key] = Assessment(
+                unit_id=unit.pk, framework_id=framework.pk, period_id=period.pk
+            )
+        return self.assessments[key]
+
+    def is_published(self, framework, period) -> bool:
+        key = (framework.pk, period.pk)
+        if key not in self.published:
+            self.published[key] = is_published(*key)
+        return self.published[key]
+
+
+def scores_import(
+    *, file_name: str, content: bytes, user=None, framework_code: str | None = None
+) -> ScoreImportResult:
+    """Import self and appraised points from a CSV or XLSX file, all or nothing."""
+    try:
+        table = read_table(file_name, content)
+    except UnreadableFile as exc:
+        return ScoreImportResult(problems=[Problem(None, None, str(exc))])
+    headers = [str(h or "").strip().lower() for h in table.headers]
+    missing = [c for c in REQUIRED_SCORE_COLUMNS if c not in headers]
+    if missing:
+        return ScoreImportResult(
+            problems=[Problem(1, c, _("the required column is missing")) for c in missing]
+        )
+    records = [
+        (number, {h: cells[i] if i < len(cells) else None for i, h in enumerate(headers)})
+        for number, cells in table.rows
+        if not all(c is None or not str(c).strip() for c in cells)
+    ]
+    return scores_save(records=records, user=user, framework_code=framework_code)
+
+
+def scores_save(
+    *, records: list[tuple[int, dict]], user=None, framework_code: str | None = None
+) -> ScoreImportResult:
+    """Create or change scores from (row number, {column: value}) records, all or nothing.
+
+    Columns are those of the scores CSV; empty cells leave a stored value as it is.
+    """
+    result = ScoreImportResult()
+    resolver = _Resolver(framework_code)
+    actor = rules.Actor(user)
+    units = unit_versions_by_code(str(r.get("unit_code") or "").strip() for _n, r in records)
+    resolver.load_assessments(u.pk for versions in units.values() for u in versions)
+    with transaction.atomic():
+        planned: dict[tuple, tuple] = {}
+        seen: dict[tuple, int] = {}
+        for number, record in records:
+            problems = []
+            code = str(record.get("unit_code") or "").strip()
+            try:
+                period = resolver.period(str(record.get("period") or ""))
+            except PeriodCodeError as exc:
+                result.problems.append(Problem(number, "period", str(exc)))
+                continue
+            unit = next(
+                (
+                    u
+                    for u in units.get(code, [])
+                    if u.valid_from <= period.end
+                    and (u.valid_to is None or u.valid_to >= period.start)
+                ),
+                None,
+            )
+            if unit is None:
+                result.problems.append(
+                    Problem(
+                        number,
+                        "unit_code",
+                        _("no unit %(code)s existed in %(period)s")
+                        % {"code": code, "period": period.code},
+                    )
+                )
+                continue
+            framework = resolver.framework(unit, period)
+            if isinstance(framework, str):
+                result.problems.append(Problem(number, "unit_code", framework))
+                continue
+            sub_code = str(record.get("sub_code") or "").strip()
+            sub = resolver.sub(framework, sub_code)
+            if sub is None:
+                result.problems.append(
+                    Problem(
+                        number,
+                        "sub_code",
+                        _("framework %(framework)s has no sub-criterion %(code)s")
+                        % {"framework": framework.code, "code": sub_code},
+                    )
+                )
+                continue
+            if resolver.is_published(framework, period):
+                result.problems.append(
+                    Problem(
+                        number,
+                        "period",
+                        _("the results of %(period)s are published and can no longer change")
+                        % {"period": period.code},
+                    )
+                )
+                continue
+            values = {}
+            for column in ("self_points", "appraised_points"):
+                points, error = parse_points(record.get(column), sub.max_points)
+                if error:
+                    problems.append(Problem(number, column, error))
+                elif points is not None:
+                    values[column] = points
+            for column in ("explanation", "appraisal_reason"):
+                text = str(record.get(column) or "").strip()
+                if text:
+                    values[column] = text
+            target = resolver.assessment(unit, framework, period)
+            for columns, rule in (
+                (("self_points", "explanation"), rules.self_assessment_refusal),
+                (("appraised_points", "appraisal_reason"), rules.appraisal_refusal),
+            ):
+                changed = [c for c in columns if c in values]
+                refusal = changed and rule(actor, target, published=False)
+                if refusal:
+                    problems.append(Problem(number, changed[0], refusal.message))
+            key = (unit.pk, framework.pk, period.pk, sub.pk)
+            first = seen.setdefault(key, number)
+            if first != number:
+                problems.append(
+                    Problem(
+                        number,
+                        "sub_code",
+                        _("the same score is already in row %(row)d") % {"row": first},
+                    )
+                )
+            result.problems += problems
+            if not problems:
+                planned[key] = (unit, framework, period, sub, values)
+        if result.problems:
+            transaction.set_rollback(True)  # periods created on the way go too
+            return result
+        _write_scores(planned, user, result)
+    return result
+
+
+def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
+    triples = {(u.pk, f.pk, p.pk) for u, f, p, _s, _v in planned.values()}
+    assessments = {
+        (a.unit_id, a.framework_id, a.period_id): a
+        for a in Assessment.objects.filter(
+            unit_id__in={t[0] for t in triples},
+            framework_id__in={t[1] for t in triples},
+            period_id__in={t[2] for t in triples},
+        )
+    }
+    missing = [
+        Assessment(unit_id=u, framework_id=f, period_id=p)
+        for u, f, p in triples
+        if (u, f, p) not in assessments
+    ]
+    for assessment in Assessment.objects.bulk_create(missing):
+        assessments[(assessment.unit_id, assessment.framework_id, assessment.period_id)] = (
+            assessment
+        )
+    if any(a.pk is None for a in assessments.values()):  # backends that return no ids
+        assessments = {
+            (a.unit_id, a.framework_id, a.period_id): a
+            for a in Assessment.objects.filter(
+                unit_id__in={t[0] for t in triples},
+                framework_id__in={t[1] for t in triples},
+                period_id__in={t[2] for t in triples},
+            )
+        }
+    ensure_score_rows(assessments.values())
+    existing = {
+        (s.assessment_id, s.sub_criterion_id): s
+        for s in Score.objects.select_for_update().filter(assessment__in=list(assessments.values()))
+    }
+    to_update = []
+    for (unit_id, framework_id, period_id, sub_id), (*_ignored, values) in planned.items():
+        score = existing[(assessments[(unit_id, framework_id, period_id)].pk, sub_id)]
+        if all(getattr(score, k) == v for k, v in values.items()):
+            result.unchanged += 1
+            continue
+        for k, v in values.items():
+            setattr(score, k, v)
+        score.updated_by = user
+        score.updated_at = timezone.now()
+        to_update.append(score)
+    history_user = user if user is not None and user.is_authenticated else None
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Score,
+            [
+                "self_points",
+                "appraised_points",
+                "explanation",
+                "appraisal_reason",
+                "updated_by",
+                "updated_at",
+            ],
+            batch_size=2000,
+            default_user=history_user,
+            default_change_reason="import",
+        )
+    result.updated = len(to_update)
+    groups_mark_dirty({(f, p) for _u, f, p in triples}, trigger="scores")

@@ -1,0 +1,51 @@
+"""Opening a group's assessments for a period: one per unit the framework ranks."""
+
+from django.db import transaction
+
+from communes.models import AdministrativeUnit
+from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES, is_published  # noqa: F401
+from scoring.models import (
+    Assessment,
+    Framework,
+    Period,
+)
+from scoring.rankings import engine
+from scoring.rankings.services import groups_mark_dirty
+
+
+def frameworks_for_unit(unit: AdministrativeUnit, year: int):
+    """Frameworks that rank `unit` in `year`: issued by one of its ancestors for its level."""
+    ancestors = [a for a in (unit.parent_id, unit.parent.parent_id if unit.parent else None) if a]
+    return Framework.objects.filter(year=year, level=unit.level, issuer_id__in=ancestors)
+
+
+def ensure_score_rows(assessments) -> None:
+    """A blank score for every sub-criterion of each assessment's group, so that every later
+    write is an update (one set-wise statement per group)."""
+    for framework_id, period_id in {(a.framework_id, a.period_id) for a in assessments}:
+        engine.insert_missing_scores(framework_id, period_id)
+
+
+def group_open(*, framework: Framework, period: Period) -> int:
+    """Open an assessment for every unit the framework ranks that existed in the period."""
+    units = (
+        AdministrativeUnit.objects.subtree_of([framework.issuer_id])
+        .filter(level=framework.level)
+        .valid_during(period.start, period.end)
+    )
+    existing = set(
+        Assessment.objects.filter(framework=framework, period=period).values_list(
+            "unit_id", flat=True
+        )
+    )
+    new = [
+        Assessment(unit_id=u, framework=framework, period=period)
+        for u in units.values_list("pk", flat=True)
+        if u not in existing
+    ]
+    with transaction.atomic():
+        Assessment.objects.bulk_create(new)
+        ensure_score_rows(Assessment.objects.filter(framework=framework, period=period))
+        if new:
+            groups_mark_dirty([(framework.pk, period.pk)], trigger="open")
+    return len(new)

@@ -1,0 +1,224 @@
+"""One assessment as a sheet: areas, sub-criteria, points, evidence and running totals.
+
+The self-assessment page, the appraisal sheet and the appraiser's group overview read it, in a
+fixed number of queries whatever the size of the framework.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from dossiers.metrics import METRICS
+from scoring.models import DERIVED_METHODS, Assessment, Evidence, Method, Score, SubCriterion
+from scoring.points import format_points
+
+POINTS_FIELD = DecimalField(max_digits=7, decimal_places=2)
+ZERO = Value(Decimal(0), output_field=POINTS_FIELD)
+RATE_APPLIES = Q(sub_criterion__method__in=DERIVED_METHODS, metric_value__isnull=False)
+
+
+def _points_expressions(prefix: str = ""):
+    """(claimed, in effect) as expressions over Score, optionally through a relation prefix.
+
+    In effect is the engine's rule (engine.py, statement 4): the appraiser's points where
+    entered, else the derived points where the rate applies, else the self points. Claimed is
+    the same without the appraiser. Pages show them before the worker has recomputed, and
+    tests/test_assessment_pages.py checks they agree with the engine's totals.
+    """
+    applies = Q(
+        **{
+            f"{prefix}sub_criterion__method__in": DERIVED_METHODS,
+            f"{prefix}metric_value__isnull": False,
+        }
+    )
+    claimed = Case(
+        When(applies, then=F(f"{prefix}derived_points")),
+        default=F(f"{prefix}self_points"),
+        output_field=POINTS_FIELD,
+    )
+    in_effect = Coalesce(F(f"{prefix}appraised_points"), claimed, ZERO, output_field=POINTS_FIELD)
+    return Coalesce(claimed, ZERO, output_field=POINTS_FIELD), in_effect
+
+
+def points_text(value) -> str:
+    return "" if value is None else format_points(value)
+
+
+def rule_text(score: Score) -> str:
+    """How a derived sub-criterion got its points, e.g. "Tỷ lệ đúng hạn 99,3 % → 4/5 điểm"."""
+    sub = score.sub_criterion
+    if sub.method not in DERIVED_METHODS:
+        return ""
+    metric = METRICS.get(sub.metric)
+    label = metric.label if metric else sub.metric
+    if score.metric_value is None:
+        return _("%(metric)s: nothing to count in this period; enter the points by hand.") % {
+            "metric": label
+        }
+    values = {
+        "metric": label,
+        "value": formats.number_format(score.metric_value, decimal_pos=1, use_l10n=True),
+        "points": format_points(score.derived_points or 0),
+        "max": format_points(sub.max_points),
+    }
+    if sub.method == Method.RATIO_TARGET:
+        values["target"] = format_points(sub.target_percent or 0)
+        return (
+            _("%(metric)s %(value)s %% of the %(target)s %% target → %(points)s/%(max)s points")
+            % values
+        )
+    return _("%(metric)s %(value)s %% → %(points)s/%(max)s points") % values
+
+
+def steps_text(sub: SubCriterion) -> str:
+    """The scale of a steps sub-criterion: "≥ 100 %: 5 · ≥ 98 %: 4 · …"."""
+    if sub.method == Method.RATIO_TARGET:
+        return _("Full points from %(target)s %%, proportional below.") % {
+            "target": format_points(sub.target_percent or 0)
+        }
+    if sub.method != Method.STEPS:
+        return ""
+    return " · ".join(
+        f"≥ {format_points(step.threshold_percent)} %: {format_points(step.points)}"
+        for step in sub.steps.all()
+    )
+
+
+@dataclass
+class SheetRow:
+    score: Score
+    sub: SubCriterion
+    claimed: Decimal
+    in_effect: Decimal
+    rule: str
+    scale: str
+    rate_applies: bool
+
+    @property
+    def needs_self_points(self) -> bool:
+        """A person scores it: manual and survey sub-criteria, and rates with nothing to count."""
+        return not self.rate_applies
+
+    @property
+    def evidence(self):
+        return self.score.evidence.all()
+
+
+@dataclass
+class SheetArea:
+    code: str
+    name: str
+    max_points: Decimal
+    rows: list[SheetRow] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> Decimal:
+        return sum((r.claimed for r in self.rows), Decimal(0))
+
+    @property
+    def in_effect(self) -> Decimal:
+        return sum((r.in_effect for r in self.rows), Decimal(0))
+
+
+@dataclass
+class Sheet:
+    assessment: Assessment
+    areas: list[SheetArea]
+
+    @property
+    def rows(self):
+        return [row for area in self.areas for row in area.rows]
+
+    @property
+    def max_points(self) -> Decimal:
+        return sum((a.max_points for a in self.areas), Decimal(0))
+
+    @property
+    def claimed(self) -> Decimal:
+        return sum((a.claimed for a in self.areas), Decimal(0))
+
+    @property
+    def in_effect(self) -> Decimal:
+        return sum((a.in_effect for a in self.areas), Decimal(0))
+
+    @property
+    def unscored(self) -> list[SheetRow]:
+        return [r for r in self.rows if r.needs_self_points and r.score.self_points is None]
+
+
+def _scores(assessment: Assessment):
+    claimed, in_effect = _points_expressions()
+    return (
+        assessment.scores.select_related("sub_criterion__area")
+        .prefetch_related(
+            "sub_criterion__steps",
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")),
+        )
+        .annotate(claimed=claimed, in_effect=in_effect)
+        .order_by("sub_criterion__area__position", "sub_criterion__position")
+    )
+
+
+def assessment_sheet(assessment: Assessment) -> Sheet:
+    """The whole sheet: four queries."""
+    areas: dict[int, SheetArea] = {}
+    for score in _scores(assessment):
+        sub = score.sub_criterion
+        area = areas.setdefault(
+            sub.area_id, SheetArea(sub.area.code, sub.area.name, sub.area.max_points)
+        )
+        area.rows.append(_row(score))
+    return Sheet(assessment, list(areas.values()))
+
+
+def _row(score: Score) -> SheetRow:
+    sub = score.sub_criterion
+    return SheetRow(
+        score=score,
+        sub=sub,
+        claimed=score.claimed,
+        in_effect=score.in_effect,
+        rule=rule_text(score),
+        scale=steps_text(sub),
+        rate_applies=sub.method in DERIVED_METHODS and score.metric_value is not None,
+    )
+
+
+def sheet_row(assessment: Assessment, sub_code: str) -> SheetRow | None:
+    score = _scores(assessment).filter(sub_criterion__code=sub_code).first()
+    return None if score is None else _row(score)
+
+
+def unscored_sub_criteria(assessment: Assessment) -> list[SubCriterion]:
+    """Sub-criteria a person must score that still have no self points, in sheet order."""
+    return [
+        score.sub_criterion
+        for score in assessment.scores.filter(self_points__isnull=True)
+        .exclude(RATE_APPLIES)
+        .select_related("sub_criterion")
+        .order_by("sub_criterion__area__position", "sub_criterion__position")
+    ]
+
+
+def group_totals(assessments):
+    """Assessments annotated with claimed and in-effect totals and their evidence count."""
+    claimed, in_effect = _points_expressions("scores__")
+    return assessments.annotate(
+        claimed_total=Coalesce(Sum(claimed), ZERO, output_field=POINTS_FIELD),
+        in_effect_total=Coalesce(Sum(in_effect), ZERO, output_field=POINTS_FIELD),
+        scored=Count("scores", filter=Q(scores__self_points__isnull=False)),
+    )

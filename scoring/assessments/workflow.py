@@ -1,0 +1,74 @@
+"""The path of one assessment: self-assessed, submitted, returned for explanation, appraised."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.problems import Problem
+from scoring.assessments import rules
+from scoring.assessments.rules import SELF_ASSESSING  # noqa: F401
+from scoring.assessments.scores import ScoreError
+from scoring.assessments.sheets import unscored_sub_criteria
+from scoring.models import Assessment, AssessmentStatus
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked.unit = assessment.unit
+    return locked
+
+
+def _refuse(refusal) -> None:
+    if refusal:
+        raise ScoreError(refusal.message, refusal.field if refusal.field == "return_note" else None)
+
+
+def assessment_submit(*, assessment: Assessment, user) -> list[Problem]:
+    """Hand the self-assessment to the appraisers. Every sub-criterion a person scores needs
+    self points first; the problems name those still empty, and nothing changes then."""
+    with transaction.atomic():
+        locked = _locked(assessment)
+        _refuse(rules.submit_refusal(user, locked))
+        missing = unscored_sub_criteria(locked)
+        if missing:
+            return [
+                Problem(
+                    None,
+                    sub.code,
+                    _("%(code)s %(name)s has no self points yet.")
+                    % {"code": sub.code, "name": sub.name},
+                )
+                for sub in missing
+            ]
+        locked.status = AssessmentStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    assessment.status, assessment.submitted_at = locked.status, locked.submitted_at
+    return []
+
+
+def assessment_return(*, assessment: Assessment, user, note: str) -> None:
+    """Send a submitted self-assessment back to the commune with what it must explain."""
+    _refuse(rules.appraisal_refusal(user, assessment))
+    note = str(note or "").strip()
+    if not note:
+        raise ScoreError(_("Say what the commune must explain or complete."), "return_note")
+    with transaction.atomic():
+        locked = _locked(assessment)
+        _refuse(rules.return_refusal(user, locked))
+        locked.status = AssessmentStatus.RETURNED
+        locked.return_note = note
+        locked.save(update_fields=["status", "return_note", "updated_at"])
+    assessment.status, assessment.return_note = locked.status, locked.return_note
+
+
+def assessment_appraisal_finish(*, assessment: Assessment, user) -> None:
+    """Mark a submitted self-assessment as appraised; appraised points may still be corrected
+    until the group's results are published."""
+    with transaction.atomic():
+        locked = _locked(assessment)
+        _refuse(rules.finish_refusal(user, locked))
+        locked.status = AssessmentStatus.APPRAISED
+        locked.appraised_at = timezone.now()
+        locked.save(update_fields=["status", "appraised_at", "updated_at"])
+    assessment.status, assessment.appraised_at = locked.status, locked.appraised_at

@@ -1,0 +1,164 @@
+import django_filters
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from communes import scoping
+from communes.selectors import unit_by_code
+from core.api.errors import ErrorsSerializer, errors_response
+from core.problems import Problem
+from scoring.assessments.rules import APPRAISER_ROLES
+from scoring.frameworks.selectors import frameworks_visible_to
+from scoring.frameworks.services import FrameworkError, framework_load
+from scoring.models import Band, Framework, Period, SubCriterion
+
+
+class BandSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Band
+        fields = ["label", "label_en", "min_percent"]
+
+
+class SubCriterionSerializer(serializers.ModelSerializer):
+    steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SubCriterion
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "max_points",
+            "method",
+            "metric",
+            "target_percent",
+            "steps",
+        ]
+
+    def get_steps(self, sub) -> list[list[float]]:
+        return [[float(s.threshold_percent), float(s.points)] for s in sub.steps.all()]
+
+
+class AreaSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    max_points = serializers.DecimalField(max_digits=7, decimal_places=2)
+    sub_criteria = SubCriterionSerializer(many=True)
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    issuer_code = serializers.CharField(source="issuer.code")
+    issuer_name = serializers.CharField(source="issuer.name")
+
+    class Meta:
+        model = Framework
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "year",
+            "level",
+            "issuer_code",
+            "issuer_name",
+            "max_points",
+        ]
+
+
+class FrameworkDetailSerializer(FrameworkSerializer):
+    bands = BandSerializer(many=True)
+    areas = AreaSerializer(many=True)
+
+    class Meta(FrameworkSerializer.Meta):
+        fields = [*FrameworkSerializer.Meta.fields, "note", "bands", "areas"]
+
+
+class FrameworkUploadSerializer(serializers.Serializer):
+    issuer = serializers.CharField(help_text="Code of the issuing district or province")
+    year = serializers.IntegerField(min_value=1990, max_value=2200)
+    document = serializers.JSONField(help_text="The framework in the interchange format")
+
+
+class FrameworkFilter(django_filters.FilterSet):
+    issuer = django_filters.CharFilter(field_name="issuer__code")
+    year = django_filters.NumberFilter()
+    code = django_filters.CharFilter()
+
+    class Meta:
+        model = Framework
+        fields = ["issuer", "year", "code"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Frameworks you may read", tags=["frameworks"]),
+    retrieve=extend_schema(
+        summary="A framework as a tree", tags=["frameworks"], responses=FrameworkDetailSerializer
+    ),
+)
+class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    filterset_class = FrameworkFilter
+    ordering_fields = ["year", "code"]
+    ordering = ["-year", "code"]
+
+    def get_serializer_class(self):
+        return FrameworkDetailSerializer if self.action == "retrieve" else FrameworkSerializer
+
+    def get_queryset(self):
+        queryset = frameworks_visible_to(self.request.user).select_related("issuer")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("bands", "areas__sub_criteria__steps")
+        return queryset
+
+    @extend_schema(
+        summary="Upload a framework (appraisers of the issuer)",
+        request=FrameworkUploadSerializer,
+        responses={201: FrameworkDetailSerializer, 400: ErrorsSerializer},
+        tags=["frameworks"],
+    )
+    def create(self, request):
+        upload = FrameworkUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        issuer = unit_by_code(upload.validated_data["issuer"])
+        if issuer is None or not scoping.can_see(request.user, issuer):
+            raise Http404
+        if not scoping.can_change(request.user, issuer, APPRAISER_ROLES):
+            raise PermissionDenied(_("Only appraisers of the issuing unit may upload frameworks."))
+        document = upload.validated_data["document"]
+        try:
+            framework, _replaced = framework_load(
+                document=document if isinstance(document, dict) else {},
+                issuer_code=issuer.code,
+                year=upload.validated_data["year"],
+            )
+        except FrameworkError as exc:
+            return errors_response([Problem(None, "document", p) for p in exc.problems])
+        framework = (
+            self.get_queryset()
+            .model.objects.prefetch_related("bands", "areas__sub_criteria__steps")
+            .select_related("issuer")
+            .get(pk=framework.pk)
+        )
+        return Response(FrameworkDetailSerializer(framework).data, status=status.HTTP_201_CREATED)
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Period
+        fields = ["code", "kind", "year", "number", "start", "end"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Assessment periods", tags=["periods"]),
+    retrieve=extend_schema(summary="One period", tags=["periods"]),
+)
+class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PeriodSerializer
+    queryset = Period.objects.all()
+    lookup_field = "code"
+    lookup_value_regex = r"\d{4}(-[HQ]\d)?"
+    filterset_fields = ["year", "kind"]
+    ordering = ["year", "start"]

@@ -1,0 +1,209 @@
+"""Validation of a framework in the interchange format (formats.md), before anything is written."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from communes.models import Level
+from dossiers.metrics import METRICS
+from scoring.models import Method
+
+
+def _decimal(value) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _two_decimals(number: Decimal) -> bool:
+    return number == number.quantize(Decimal("0.01"))
+
+
+def validate_framework_document(doc) -> list[str]:
+    """Every problem of the document, each naming where it is; empty when the framework is sound."""
+    if not isinstance(doc, dict):
+        return [_("The framework must be a JSON object.")]
+    problems: list[str] = []
+    for key in ("code", "name", "level"):
+        if not str(doc.get(key) or "").strip():
+            problems.append(_("'%(key)s' is missing.") % {"key": key})
+    if doc.get("level") and doc["level"] not in Level.values:
+        problems.append(
+            _("level '%(level)s' is not one of %(levels)s.")
+            % {"level": doc["level"], "levels": ", ".join(Level.values)}
+        )
+    problems += _band_problems(doc.get("bands"))
+    areas = doc.get("areas")
+    if not isinstance(areas, list) or not areas:
+        problems.append(_("'areas' must be a non-empty list."))
+        return problems
+    area_codes, sub_codes = set(), set()
+    for a_index, area in enumerate(areas, start=1):
+        where = _("area %(n)d") % {"n": a_index}
+        if not isinstance(area, dict):
+            problems.append(_("%(where)s must be an object.") % {"where": where})
+            continue
+        code = str(area.get("code") or "").strip()
+        if code:
+            where = _("area %(code)s") % {"code": code}
+        if not code:
+            problems.append(_("%(where)s: 'code' is missing.") % {"where": where})
+        elif code in area_codes:
+            problems.append(_("%(where)s: duplicate area code.") % {"where": where})
+        area_codes.add(code)
+        if not str(area.get("name") or "").strip():
+            problems.append(_("%(where)s: 'name' is missing.") % {"where": where})
+        subs = area.get("sub_criteria")
+        if not isinstance(subs, list) or not subs:
+            problems.append(
+                _("%(where)s: 'sub_criteria' must be a non-empty list.") % {"where": where}
+            )
+            continue
+        for s_index, sub in enumerate(subs, start=1):
+            problems += _sub_problems(sub, where, s_index, sub_codes)
+    return problems
+
+
+def _band_problems(bands) -> list[str]:
+    if not isinstance(bands, list) or not bands:
+        return [_("'bands' must be a non-empty list.")]
+    problems, labels, minima = [], set(), []
+    for index, band in enumerate(bands, start=1):
+        if not isinstance(band, dict):
+            problems.append(_("band %(n)d must be an object.") % {"n": index})
+            continue
+        label = str(band.get("label") or "").strip()
+        minimum = _decimal(band.get("min_percent"))
+        if not label:
+            problems.append(_("band %(n)d: 'label' is missing.") % {"n": index})
+        elif label in labels:
+            problems.append(_("band %(label)s: duplicate label.") % {"label": label})
+        labels.add(label)
+        if minimum is None or not 0 <= minimum <= 100:
+            problems.append(
+                _("band %(label)s: min_percent must be a number from 0 to 100.")
+                % {"label": label or index}
+            )
+        elif minimum in minima:
+            problems.append(
+                _("band %(label)s: another band has the same min_percent.") % {"label": label}
+            )
+        else:
+            minima.append(minimum)
+    if minima and min(minima) != 0:
+        problems.append(_("The bands do not cover 0 %: the lowest band must have min_percent 0."))
+    return problems
+
+
+def sub_criterion_document(sub, steps=None) -> dict:
+    """One sub-criterion (a model instance or anything with its fields) in the interchange
+    format; `steps` are (threshold, points) pairs, by default the stored ones."""
+    item = {
+        "code": sub.code,
+        "name": sub.name,
+        "name_en": sub.name_en,
+        "max_points": plain_number(sub.max_points),
+        "method": sub.method,
+    }
+    if sub.method in (Method.RATIO_TARGET, Method.STEPS):
+        item["metric"] = sub.metric
+    if sub.method == Method.RATIO_TARGET:
+        item["target_percent"] = plain_number(sub.target_percent)
+    if sub.method == Method.STEPS:
+        if steps is None:
+            steps = [(s.threshold_percent, s.points) for s in sub.steps.all()]
+        # Highest threshold first, as the document states them and the engine reads them.
+        ordered = sorted(steps, key=lambda pair: pair[0], reverse=True)
+        item["steps"] = [
+            [plain_number(threshold), plain_number(points)] for threshold, points in ordered
+        ]
+    return item
+
+
+def plain_number(number: Decimal | None):
+    """A stored Decimal as the JSON number a person would write (5, not 5.00)."""
+    if number is None:
+        return None
+    number = Decimal(number).normalize()
+    return int(number) if number == number.to_integral() else float(number)
+
+
+def sub_criterion_problems(sub) -> list[str]:
+    """The rules of one sub-criterion, for editors that change one at a time (the admin)."""
+    return _sub_problems(sub, "", 1, set())
+
+
+def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str]:
+    where = _("%(area)s, sub-criterion %(n)d") % {"area": area_where, "n": index}
+    if not isinstance(sub, dict):
+        return [_("%(where)s must be an object.") % {"where": where}]
+    problems = []
+    code = str(sub.get("code") or "").strip()
+    if code:
+        where = _("sub-criterion %(code)s") % {"code": code}
+        if code in seen_codes:
+            problems.append(_("%(where)s: duplicate sub-criterion code.") % {"where": where})
+        seen_codes.add(code)
+    else:
+        problems.append(_("%(where)s: 'code' is missing.") % {"where": where})
+    if not str(sub.get("name") or "").strip():
+        problems.append(_("%(where)s: 'name' is missing.") % {"where": where})
+    maximum = _decimal(sub.get("max_points"))
+    if maximum is None or maximum <= 0:
+        problems.append(_("%(where)s: max_points must be a positive number.") % {"where": where})
+        maximum = None
+    elif not _two_decimals(maximum):
+        problems.append(_("%(where)s: max_points has more than two decimals.") % {"where": where})
+    method = sub.get("method")
+    if method not in Method.values:
+        problems.append(
+            _("%(where)s: method '%(method)s' is not one of %(methods)s.")
+            % {"where": where, "method": method, "methods": ", ".join(Method.values)}
+        )
+        return problems
+    if method not in (Method.RATIO_TARGET, Method.STEPS):
+        return problems
+    metric = sub.get("metric")
+    if metric not in METRICS:
+        problems.append(
+            _("%(where)s: metric '%(metric)s' does not exist; use one of %(metrics)s.")
+            % {"where": where, "metric": metric, "metrics": ", ".join(METRICS)}
+        )
+    if method == Method.RATIO_TARGET:
+        target = _decimal(sub.get("target_percent"))
+        if target is None or not 0 < target <= 100:
+            problems.append(
+                _("%(where)s: target_percent must be a number above 0 and at most 100.")
+                % {"where": where}
+            )
+        return problems
+    steps = sub.get("steps")
+    if not isinstance(steps, list) or not steps:
+        return problems + [_("%(where)s: 'steps' must be a non-empty list.") % {"where": where}]
+    previous = None
+    for s_index, step in enumerate(steps, start=1):
+        pair = step if isinstance(step, list | tuple) and len(step) == 2 else (None, None)
+        threshold, points = _decimal(pair[0]), _decimal(pair[1])
+        step_where = _("%(where)s, step %(n)d") % {"where": where, "n": s_index}
+        if threshold is None or not 0 <= threshold <= 100 or points is None or points < 0:
+            problems.append(
+                _("%(where)s must be [threshold_percent from 0 to 100, points ≥ 0].")
+                % {"where": step_where}
+            )
+            continue
+        if maximum is not None and points > maximum:
+            problems.append(
+                _("%(where)s: %(points)s points exceed max_points %(max)s.")
+                % {"where": step_where, "points": points, "max": maximum}
+            )
+        if previous is not None and threshold >= previous:
+            problems.append(
+                _("%(where)s: thresholds must go from the highest to the lowest.")
+                % {"where": step_where}
+            )
+        previous = threshold
+    return problems

@@ -1,0 +1,235 @@
+"""A framework as an Excel workbook and back: the JSON document's fields as sheets.
+
+Sheets: "framework" (field | value), "bands", "areas" and "sub_criteria", each with a header row.
+Steps are written in one cell, highest first: "100:5; 98:4; 95:3; 0:0". Downloading a loaded
+framework gives a workbook the upload accepts, so the easiest way to write a new one is to edit
+last year's.
+"""
+
+import io
+from decimal import Decimal, InvalidOperation
+
+import openpyxl
+from django.utils.translation import gettext as _
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from core.files import UnreadableFile, check_workbook
+from scoring.frameworks.document import plain_number, sub_criterion_document
+from scoring.models import Framework
+
+FRAMEWORK_FIELDS = ("code", "name", "name_en", "level", "note")
+BAND_COLUMNS = ("label", "label_en", "min_percent")
+AREA_COLUMNS = ("code", "name", "name_en")
+SUB_COLUMNS = (
+    "area_code",
+    "code",
+    "name",
+    "name_en",
+    "max_points",
+    "method",
+    "metric",
+    "target_percent",
+    "steps",
+)
+
+
+def framework_document(framework: Framework) -> dict:
+    """The stored framework in the interchange format (formats.md)."""
+    areas = []
+    for area in framework.areas.prefetch_related("sub_criteria__steps").order_by("position"):
+        subs = []
+        for sub in area.sub_criteria.all():
+            item = sub_criterion_document(sub)
+            subs.append(item)
+        areas.append(
+            {"code": area.code, "name": area.name, "name_en": area.name_en, "sub_criteria": subs}
+        )
+    return {
+        "code": framework.code,
+        "name": framework.name,
+        "name_en": framework.name_en,
+        "note": framework.note,
+        "level": framework.level,
+        "bands": [
+            {"label": b.label, "label_en": b.label_en, "min_percent": plain_number(b.min_percent)}
+            for b in framework.bands.order_by("-min_percent")
+        ],
+        "areas": areas,
+    }
+
+
+def _sheet(workbook, title, headers, rows):
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="0B5394")
+    for row in rows:
+        sheet.append(list(row))
+    for index, header in enumerate(headers, start=1):
+        width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in rows])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 70)
+    sheet.freeze_panes = "A2"
+
+
+def steps_cell(steps) -> str:
+    return "; ".join(f"{t}:{p}" for t, p in steps)
+
+
+def framework_workbook(document: dict) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    _sheet(
+        workbook,
+        "framework",
+        ("field", "value"),
+        [(k, document.get(k, "")) for k in FRAMEWORK_FIELDS],
+    )
+    _sheet(
+        workbook,
+        "bands",
+        BAND_COLUMNS,
+        [[b.get(c) for c in BAND_COLUMNS] for b in document["bands"]],
+    )
+    _sheet(
+        workbook,
+        "areas",
+        AREA_COLUMNS,
+        [[a.get(c) for c in AREA_COLUMNS] for a in document["areas"]],
+    )
+    subs = []
+    for area in document["areas"]:
+        for sub in area["sub_criteria"]:
+            subs.append(
+                [area["code"]]
+                + [sub.get(c) for c in SUB_COLUMNS[1:-1]]
+                + [steps_cell(sub["steps"]) if sub.get("steps") else None]
+            )
+    _sheet(workbook, "sub_criteria", SUB_COLUMNS, subs)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class WorkbookProblems(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _number(text):
+    """A cell as a number: Excel numbers as they are, "97,5" read as 97.5; else the text."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return text
+    cleaned = str(text).strip().replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return str(text).strip()
+    return int(value) if value == value.to_integral() else float(value)
+
+
+def _records(workbook, title, columns, problems) -> list[tuple[int, dict]]:
+    if title not in workbook.sheetnames:
+        problems.append(_("The sheet “%(sheet)s” is missing.") % {"sheet": title})
+        return []
+    rows = workbook[title].iter_rows(values_only=True)
+    headers = [str(h or "").strip().lower() for h in next(rows, ())]
+    missing = [c for c in columns if c not in headers and c not in ("name_en", "label_en", "note")]
+    for column in missing:
+        problems.append(
+            _("Sheet “%(sheet)s”: the column “%(column)s” is missing.")
+            % {"sheet": title, "column": column}
+        )
+    records = []
+    for number, cells in enumerate(rows, start=2):
+        if all(c is None or not str(c).strip() for c in cells):
+            continue
+        records.append(
+            (number, {h: cells[i] for i, h in enumerate(headers) if h and i < len(cells)})
+        )
+    return records
+
+
+def _steps(value, where, problems):
+    steps = []
+    for part in str(value or "").replace("\n", ";").split(";"):
+        if not part.strip():
+            continue
+        threshold, separator, points = part.partition(":")
+        if not separator:
+            problems.append(
+                _("%(where)s: the step “%(step)s” is not written as threshold:points.")
+                % {"where": where, "step": part.strip()}
+            )
+            continue
+        steps.append([_number(threshold), _number(points)])
+    return steps
+
+
+def document_from_workbook(content: bytes) -> dict:
+    """Read a workbook into the JSON document; WorkbookProblems names sheet, row and column."""
+    try:
+        check_workbook(content)
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except UnreadableFile as exc:
+        raise WorkbookProblems([str(exc)]) from exc
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise WorkbookProblems(
+            [_("The Excel workbook cannot be read: %(error)s") % {"error": exc}]
+        ) from exc
+    problems: list[str] = []
+    document: dict = {}
+    if "framework" in workbook.sheetnames:
+        for cells in workbook["framework"].iter_rows(min_row=2, values_only=True):
+            if cells and cells[0] and str(cells[0]).strip() in FRAMEWORK_FIELDS:
+                value = cells[1] if len(cells) > 1 else None
+                document[str(cells[0]).strip()] = "" if value is None else str(value).strip()
+    else:
+        problems.append(_("The sheet “%(sheet)s” is missing.") % {"sheet": "framework"})
+    document["bands"] = [
+        {
+            "label": str(r.get("label") or "").strip(),
+            "label_en": str(r.get("label_en") or "").strip(),
+            "min_percent": _number(r.get("min_percent")),
+        }
+        for _n, r in _records(workbook, "bands", BAND_COLUMNS, problems)
+    ]
+    areas = {}
+    for _n, r in _records(workbook, "areas", AREA_COLUMNS, problems):
+        code = str(r.get("code") or "").strip()
+        areas[code] = {
+            "code": code,
+            "name": str(r.get("name") or "").strip(),
+            "name_en": str(r.get("name_en") or "").strip(),
+            "sub_criteria": [],
+        }
+    for number, r in _records(workbook, "sub_criteria", SUB_COLUMNS, problems):
+        where = _("sheet “sub_criteria”, row %(row)d") % {"row": number}
+        area_code = str(r.get("area_code") or "").strip()
+        if area_code not in areas:
+            problems.append(
+                _("%(where)s, column area_code: no area “%(code)s” in the sheet “areas”.")
+                % {"where": where, "code": area_code}
+            )
+            continue
+        sub = {
+            "code": str(r.get("code") or "").strip(),
+            "name": str(r.get("name") or "").strip(),
+            "name_en": str(r.get("name_en") or "").strip(),
+            "max_points": _number(r.get("max_points")) if r.get("max_points") is not None else None,
+            "method": str(r.get("method") or "").strip(),
+        }
+        if r.get("metric"):
+            sub["metric"] = str(r["metric"]).strip()
+        if r.get("target_percent") is not None and str(r["target_percent"]).strip():
+            sub["target_percent"] = _number(r["target_percent"])
+        if r.get("steps") is not None and str(r["steps"]).strip():
+            sub["steps"] = _steps(r["steps"], f"{where}, column steps", problems)
+        areas[area_code]["sub_criteria"].append(sub)
+    workbook.close()
+    if problems:
+        raise WorkbookProblems(problems)
+    document["areas"] = list(areas.values())
+    return document

@@ -1,0 +1,62 @@
+"""The scoring models, split by topic and re-exported here, so `scoring.models.X` keeps working
+(migrations refer to `scoring.models._evidence_path`)."""
+
+from scoring.models.assessments import (
+    SELF_ASSESSING,
+    Adjustment,
+    AdjustmentKind,
+    Assessment,
+    AssessmentStatus,
+    Evidence,
+    Score,
+    _evidence_path,
+)
+from scoring.models.fields import PERCENT, POINTS
+from scoring.models.frameworks import (
+    DERIVED_METHODS,
+    Area,
+    Band,
+    Framework,
+    Method,
+    Step,
+    SubCriterion,
+    localized,
+)
+from scoring.models.periods import Period, PeriodKind
+from scoring.models.rankings import (
+    AreaResult,
+    DirtyGroup,
+    Publication,
+    RankingRun,
+    Result,
+    RunStatus,
+)
+
+__all__ = [
+    "DERIVED_METHODS",
+    "PERCENT",
+    "POINTS",
+    "SELF_ASSESSING",
+    "Adjustment",
+    "AdjustmentKind",
+    "Area",
+    "AreaResult",
+    "Assessment",
+    "AssessmentStatus",
+    "Band",
+    "DirtyGroup",
+    "Evidence",
+    "Framework",
+    "Method",
+    "Period",
+    "PeriodKind",
+    "Publication",
+    "RankingRun",
+    "Result",
+    "RunStatus",
+    "Score",
+    "Step",
+    "SubCriterion",
+    "_evidence_path",
+    "localized",
+]

@@ -1,0 +1,160 @@
+"""Frameworks: the rubric a unit issues for a year, its bands, areas, sub-criteria and steps."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from communes.models import AdministrativeUnit, Level
+from scoring.models.fields import PERCENT, POINTS
+
+
+class Method(models.TextChoices):
+    MANUAL = "manual", _("Manual")
+    SURVEY = "survey", _("Survey")
+    RATIO_TARGET = "ratio_target", _("Ratio to target")
+    STEPS = "steps", _("Steps")
+
+
+DERIVED_METHODS = (Method.RATIO_TARGET, Method.STEPS)
+
+
+class Framework(models.Model):
+    """A scoring rubric issued by one unit for one year, used to rank its descendants."""
+
+    issuer = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("issuer"),
+        on_delete=models.PROTECT,
+        related_name="frameworks",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    level = models.CharField(_("assessed level"), max_length=10, choices=Level.choices)
+    max_points = models.DecimalField(_("maximum points"), **POINTS, default=Decimal(0))
+    document = models.JSONField(_("source document"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+        ordering = ["-year", "issuer__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year", "code"], name="framework_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.year} · {self.issuer.name}"
+
+
+def localized(obj, field: str = "name") -> str:
+    """A framework's own text in the active language: its English version (name_en, label_en)
+    on English pages when the framework gives one, else the Vietnamese original."""
+    if obj is None:
+        return ""
+    english = getattr(obj, f"{field}_en", "")
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return getattr(obj, field)
+
+
+class Band(models.Model):
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="bands"
+    )
+    label = models.CharField(_("label"), max_length=60)
+    label_en = models.CharField(_("English label"), max_length=60, blank=True)
+    min_percent = models.DecimalField(_("minimum percent"), **PERCENT)
+
+    class Meta:
+        verbose_name = _("band")
+        verbose_name_plural = _("bands")
+        ordering = ["framework", "-min_percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "label"], name="band_unique_label"),
+            models.UniqueConstraint(fields=["framework", "min_percent"], name="band_unique_min"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} (≥ {self.min_percent})"
+
+
+class Area(models.Model):
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="areas"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    max_points = models.DecimalField(_("maximum points"), **POINTS, default=Decimal(0))
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["framework", "position"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="area_unique")]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+
+class SubCriterion(models.Model):
+    framework = models.ForeignKey(
+        Framework,
+        verbose_name=_("framework"),
+        on_delete=models.CASCADE,
+        related_name="sub_criteria",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="sub_criteria"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=500)
+    name_en = models.CharField(_("English name"), max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    max_points = models.DecimalField(_("maximum points"), **POINTS)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    metric = models.CharField(_("metric"), max_length=40, blank=True)
+    target_percent = models.DecimalField(_("target percent"), **PERCENT, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sub-criterion")
+        verbose_name_plural = _("sub-criteria")
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="subcriterion_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_derived(self) -> bool:
+        return self.method in DERIVED_METHODS
+
+
+class Step(models.Model):
+    """For `steps`: the first step (highest threshold first) the rate reaches gives the points."""
+
+    sub_criterion = models.ForeignKey(
+        SubCriterion,
+        verbose_name=_("sub-criterion"),
+        on_delete=models.CASCADE,
+        related_name="steps",
+    )
+    threshold_percent = models.DecimalField(_("threshold percent"), **PERCENT)
+    points = models.DecimalField(_("points"), **POINTS)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["sub_criterion", "-threshold_percent"]
+
+    def __str__(self):
+        return f"≥ {self.threshold_percent} % → {self.points}"

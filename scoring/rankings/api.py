@@ -1,0 +1,110 @@
+import django_filters
+from django.http import Http404
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from communes import scoping
+from core.api.errors import ErrorsSerializer, errors_response
+from core.problems import Problem
+from scoring.frameworks.selectors import frameworks_visible_to, group_framework
+from scoring.models import Period, RankingRun
+from scoring.periods import PeriodCodeError, parse_period_code
+from scoring.rankings.selectors import latest_run, ranking_rows
+from scoring.rankings.serializers import RankingRowSerializer
+
+
+class RankingView(GenericAPIView):
+    serializer_class = RankingRowSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        summary="The ranking of a group, best first",
+        description="The stored results under the framework issued by unit `group` for "
+        "`period`, restricted to the units you may see. The header X-Rankings-As-Of gives the "
+        "end of the latest successful recompute.",
+        parameters=[
+            OpenApiParameter("period", str, required=True, description="2023, 2023-H1, 2023-Q1"),
+            OpenApiParameter("group", str, required=True, description="Issuing unit code"),
+            OpenApiParameter("framework", str, description="Framework code, when ambiguous"),
+        ],
+        responses={200: RankingRowSerializer(many=True), 400: ErrorsSerializer},
+        tags=["rankings"],
+    )
+    def get(self, request):
+        period_code = request.query_params.get("period", "")
+        group = request.query_params.get("group", "")
+        problems = []
+        try:
+            parse_period_code(period_code)
+        except PeriodCodeError as exc:
+            problems.append(Problem(None, "period", str(exc)))
+        if not group:
+            problems.append(Problem(None, "group", _("Give the code of the issuing unit.")))
+        if problems:
+            return errors_response(problems)
+        period = Period.objects.filter(code=period_code.upper()).first()
+        if period is None:
+            raise Http404
+        framework, _error = group_framework(
+            issuer_code=group, period=period, framework_code=request.query_params.get("framework")
+        )
+        if (
+            framework is None
+            or not frameworks_visible_to(request.user).filter(pk=framework.pk).exists()
+        ):
+            raise Http404
+        rows = ranking_rows(framework, period).filter(unit__in=scoping.visible_units(request.user))
+        response = Response(RankingRowSerializer(rows, many=True).data)
+        run = latest_run(framework, period)
+        if run is not None:
+            response["X-Rankings-As-Of"] = localtime(run.finished_at).isoformat()
+        return response
+
+
+class RankingRunSerializer(serializers.ModelSerializer):
+    framework = serializers.CharField(source="framework.code")
+    group = serializers.CharField(source="framework.issuer.code")
+    period = serializers.CharField(source="period.code")
+
+    class Meta:
+        model = RankingRun
+        fields = [
+            "id",
+            "framework",
+            "group",
+            "period",
+            "status",
+            "trigger",
+            "started_at",
+            "finished_at",
+            "results_count",
+            "error",
+        ]
+
+
+class RankingRunFilter(django_filters.FilterSet):
+    period = django_filters.CharFilter(field_name="period__code")
+    group = django_filters.CharFilter(field_name="framework__issuer__code")
+
+    class Meta:
+        model = RankingRun
+        fields = ["period", "group", "status"]
+
+
+@extend_schema(tags=["rankings"])
+class RankingRunViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Recomputes of the groups whose frameworks you may read, newest first."""
+
+    serializer_class = RankingRunSerializer
+    filterset_class = RankingRunFilter
+    ordering = ["-started_at"]
+
+    def get_queryset(self):
+        return RankingRun.objects.filter(
+            framework__in=frameworks_visible_to(self.request.user)
+        ).select_related("framework__issuer", "period")

@@ -1,0 +1,253 @@
+"""Reads behind the ranking dashboard and the unit profile: a fixed number of queries each,
+whatever the number of units, and chart geometry computed here so templates only draw."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, F, Max
+
+from communes import scoping
+from dossiers.metrics import METRICS, rate
+from dossiers.models import DossierReport
+from scoring.frameworks.selectors import frameworks_visible_to
+from scoring.models import Area, AreaResult, Band, Framework, Period, Result, Score, localized
+from scoring.rankings.selectors import changes_pending_since, latest_run, ranking_rows
+
+HEAT_STEPS = (90, 80, 70, 50)  # ≥ 90 best … < 50 worst
+
+
+def heat_class(percent) -> str:
+    if percent is None:
+        return "heat-none"
+    for index, threshold in enumerate(HEAT_STEPS):
+        if percent >= threshold:
+            return f"heat-{index}"
+    return f"heat-{len(HEAT_STEPS)}"
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    selected: bool
+
+
+def group_choices(user, issuer_code: str | None, period_code: str | None):
+    """(framework, period, issuer choices, period choices) for the dashboard's selectors."""
+    frameworks = list(
+        frameworks_visible_to(user).select_related("issuer").order_by("issuer__code", "-year")
+    )
+    issuers = {}
+    for framework in frameworks:
+        issuers.setdefault(framework.issuer.code, framework.issuer)
+    if not issuers:
+        return None, None, [], []
+    issuer_code = issuer_code if issuer_code in issuers else next(iter(issuers))
+    framework_ids = [f.pk for f in frameworks if f.issuer.code == issuer_code]
+    periods = list(
+        Period.objects.filter(results__framework_id__in=framework_ids)
+        .distinct()
+        .order_by("-end", "start")
+    )
+    period = next((p for p in periods if p.code == period_code), periods[0] if periods else None)
+    framework = None
+    if period is not None:
+        framework = next(
+            f for f in frameworks if f.issuer.code == issuer_code and f.year == period.year
+        )
+    issuer_choices = [
+        Choice(code, unit.name, code == issuer_code) for code, unit in issuers.items()
+    ]
+    period_choices = [Choice(p.code, p.code, p == period) for p in periods]
+    return framework, period, issuer_choices, period_choices
+
+
+@dataclass
+class Dashboard:
+    framework: Framework
+    period: Period
+    rows: list
+    areas: list
+    area_averages: list
+    bands: list
+    as_of: datetime.datetime | None
+    pending_since: datetime.datetime | None
+    provisional: bool
+    published: bool
+
+
+def ranking_dashboard(user, framework: Framework, period: Period) -> Dashboard:
+    rows = list(ranking_rows(framework, period).filter(unit__in=scoping.visible_units(user)))
+    areas = list(Area.objects.filter(framework=framework).order_by("position"))
+    bands = list(Band.objects.filter(framework=framework).order_by("-min_percent"))
+    band_index = {b.pk: i for i, b in enumerate(bands)}
+    counts = {b.pk: 0 for b in bands}
+    for row in rows:
+        row.movement = row.previous_rank - row.rank if row.previous_rank and row.rank else None
+        row.band_class = f"band-{band_index.get(row.band_id, 'none')}"
+        row.cells = [(ar.percent, heat_class(ar.percent)) for ar in row.area_results.all()]
+        if row.band_id in counts:
+            counts[row.band_id] += 1
+    widest = max(counts.values(), default=0) or 1
+    band_bars = [
+        {
+            "label": localized(b, "label"),
+            "min": b.min_percent,
+            "count": counts[b.pk],
+            "width": round(100 * counts[b.pk] / widest),
+            "css": f"band-{i}",
+        }
+        for i, b in enumerate(bands)
+    ]
+    averages = []
+    for index, area in enumerate(areas):
+        values = [row.cells[index][0] for row in rows if len(row.cells) > index]
+        mean = sum(values, Decimal(0)) / len(values) if values else None
+        averages.append((area, mean, heat_class(mean)))
+    run = latest_run(framework, period)
+    return Dashboard(
+        framework=framework,
+        period=period,
+        rows=rows,
+        areas=areas,
+        area_averages=averages,
+        bands=band_bars,
+        as_of=run.finished_at if run else None,
+        pending_since=changes_pending_since(framework, period),
+        provisional=any(r.provisional for r in rows),
+        published=bool(rows) and not any(r.provisional for r in rows),
+    )
+
+
+def line_chart(
+    points: list[tuple[str, float | None]],
+    *,
+    width=560,
+    height=180,
+    low=0.0,
+    high=100.0,
+    invert=False,
+) -> dict:
+    """SVG geometry for a small line chart: x labels, a polyline and its dots."""
+    pad_x, pad_y = 36, 18
+    step = (width - 2 * pad_x) / max(len(points) - 1, 1)
+    span = (high - low) or 1
+    dots = []
+    for index, (label, value) in enumerate(points):
+        x = pad_x + index * step
+        if value is None:
+            dots.append({"x": round(x, 1), "y": None, "label": label, "value": None})
+            continue
+        share = (float(value) - low) / span
+        y = pad_y + (share if invert else 1 - share) * (height - 2 * pad_y)
+        dots.append({"x": round(x, 1), "y": round(y, 1), "label": label, "value": value})
+    line = " ".join(f"{d['x']},{d['y']}" for d in dots if d["y"] is not None)
+    grid = (
+        [
+            {"y": round(pad_y + (1 - (g - low) / span) * (height - 2 * pad_y), 1), "value": g}
+            for g in (low, (low + high) / 2, high)
+        ]
+        if not invert
+        else []
+    )
+    return {"width": width, "height": height, "dots": dots, "line": line, "grid": grid}
+
+
+@dataclass
+class Profile:
+    unit: object
+    results: list
+    latest: Result | None
+    area_rows: list
+    weakest: list
+    index_chart: dict
+    rank_chart: dict
+    months: list
+    monthly_chart: dict
+
+
+def unit_profile(unit) -> Profile:
+    results = list(
+        Result.objects.filter(unit=unit)
+        .select_related("period", "framework__issuer")
+        .order_by("period__end", "-period__start")
+    )
+    annual = [r for r in results if r.period.kind == "year"]
+    latest = results[-1] if results else None
+    area_rows, weakest = [], []
+    if latest is not None:
+        own = {ar.area_id: ar for ar in AreaResult.objects.filter(result=latest)}
+        group = dict(
+            AreaResult.objects.filter(
+                result__framework=latest.framework, result__period=latest.period
+            )
+            .values_list("area_id")
+            .annotate(avg=Avg("percent"))
+        )
+        for area in Area.objects.filter(framework=latest.framework).order_by("position"):
+            mine = own.get(area.pk)
+            area_rows.append(
+                {
+                    "area": area,
+                    "percent": mine.percent if mine else None,
+                    "points": mine.points if mine else None,
+                    "average": group.get(area.pk),
+                    "css": heat_class(mine.percent if mine else None),
+                }
+            )
+        weakest = list(
+            Score.objects.filter(assessment_id=latest.assessment_id)
+            .select_related("sub_criterion__area")
+            .annotate(lost=F("sub_criterion__max_points") - F("points"))
+            .filter(lost__gt=0)
+            .order_by("-lost", "sub_criterion__position")[:6]
+        )
+    index_chart = line_chart([(r.period.code, r.index_percent) for r in annual], low=40)
+    worst_rank = max((r.rank or 1 for r in annual), default=1)
+    rank_chart = line_chart(
+        [(r.period.code, r.rank) for r in annual],
+        low=1,
+        high=max(worst_rank, 2),
+        invert=True,
+        height=120,
+    )
+    months = _monthly_rates(unit)
+    monthly_chart = line_chart([(m["label"], m["on_time"]) for m in months])
+    # The same axes for both rates: on time (first line) and online (second line).
+    monthly_chart["second"] = line_chart([(m["label"], m["online"]) for m in months])["line"]
+    return Profile(
+        unit=unit,
+        results=results[::-1],
+        latest=latest,
+        area_rows=area_rows,
+        weakest=weakest,
+        index_chart=index_chart,
+        rank_chart=rank_chart,
+        months=months,
+        monthly_chart=monthly_chart,
+    )
+
+
+def _monthly_rates(unit, count=24) -> list[dict]:
+    last = DossierReport.objects.filter(commune=unit).aggregate(last=Max("month"))["last"]
+    if last is None:
+        return []
+    months_before = last.year * 12 + last.month - 1 - (count - 1)
+    first = datetime.date(months_before // 12, months_before % 12 + 1, 1)
+    reports = DossierReport.objects.filter(commune=unit, month__gte=first).order_by("month")
+    months = []
+    for report in reports:
+        counters = report.counters()
+        on_time = rate(METRICS["on_time_rate"], counters)
+        online = rate(METRICS["online_rate"], counters)
+        months.append(
+            {
+                "label": f"{report.month:%m/%Y}",
+                "month": report.month,
+                "received": report.received,
+                "on_time": on_time,
+                "online": online,
+            }
+        )
+    return months

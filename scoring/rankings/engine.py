@@ -1,0 +1,313 @@
+"""The ranking engine: every stored result of one ranking group, computed set-wise in the database.
+
+One call runs a fixed number of statements whatever the group's size (no Python loop over units
+or scores), in the caller's transaction, so readers see either the old results or the new ones.
+The SQL is written for both SQLite (3.33+) and PostgreSQL.
+"""
+
+from django.db import connection
+from django.utils import timezone
+
+from dossiers.metrics import COUNTER_FIELDS, METRICS, RATE_DECIMALS
+from dossiers.models import DossierReport
+from scoring.models import (
+    DERIVED_METHODS,
+    Adjustment,
+    AdjustmentKind,
+    Area,
+    AreaResult,
+    Assessment,
+    Band,
+    Framework,
+    Method,
+    Period,
+    Result,
+    Score,
+    Step,
+    SubCriterion,
+)
+from scoring.periods import previous_period_codes
+
+T = {
+    "score": Score._meta.db_table,
+    "assessment": Assessment._meta.db_table,
+    "sub": SubCriterion._meta.db_table,
+    "step": Step._meta.db_table,
+    "result": Result._meta.db_table,
+    "area_result": AreaResult._meta.db_table,
+    "area": Area._meta.db_table,
+    "band": Band._meta.db_table,
+    "framework": Framework._meta.db_table,
+    "adjustment": Adjustment._meta.db_table,
+    "dossier": DossierReport._meta.db_table,
+}
+DERIVED = "(" + ", ".join(f"'{m}'" for m in DERIVED_METHODS) + ")"
+IN_GROUP = "a.framework_id = %(f)s AND a.period_id = %(p)s"
+
+
+def _sum(fields) -> str:
+    return "(" + " + ".join(f"sums.{f}" for f in fields) + ")"
+
+
+def _rate_sql() -> str:
+    """CASE over the sub-criterion's metric, built from dossiers.metrics (one formula each)."""
+    branches = []
+    for metric in METRICS.values():
+        numerator, denominator = _sum(metric.numerator), _sum(metric.denominator)
+        nothing = (
+            "NULL" if metric.when_nothing_to_count is None else str(metric.when_nothing_to_count)
+        )
+        branches.append(
+            f"WHEN '{metric.name}' THEN CASE WHEN {denominator} = 0 THEN {nothing} "
+            f"ELSE ROUND(100.0 * {numerator} / {denominator}, {RATE_DECIMALS}) END"
+        )
+    # No statistics at all for the period: every rate is not applicable.
+    return (
+        f"CASE WHEN sums.unit_id IS NULL THEN NULL ELSE CASE sc.metric {' '.join(branches)} END END"
+    )
+
+
+# A score row for every sub-criterion of every assessment of the group, so derived points have
+# a home and every write of a person is an update. ON CONFLICT: a person may be saving the first
+# score of the same row at this moment.
+INSERT_MISSING_SCORES = f"""
+    INSERT INTO {T["score"]} (assessment_id, sub_criterion_id, explanation, appraisal_reason,
+                              points, updated_at)
+    SELECT a.id, sc.id, '', '', 0, %(now)s
+    FROM {T["assessment"]} a JOIN {T["sub"]} sc ON sc.framework_id = a.framework_id
+    WHERE {IN_GROUP} AND NOT EXISTS (
+        SELECT 1 FROM {T["score"]} s WHERE s.assessment_id = a.id AND s.sub_criterion_id = sc.id)
+    ON CONFLICT (assessment_id, sub_criterion_id) DO NOTHING
+    """
+
+STATEMENTS = [
+    # 1. Blank scores where missing (sub-criteria added after the group was opened).
+    INSERT_MISSING_SCORES,
+    # 2. Metric values from the dossier counters summed over the period's months.
+    f"""
+    WITH sums AS (
+        SELECT d.commune_id AS unit_id,
+               {", ".join(f"SUM(d.{c}) AS {c}" for c in COUNTER_FIELDS)}
+        FROM {T["dossier"]} d
+        WHERE d.month >= %(start)s AND d.month <= %(end)s AND d.commune_id IN (
+            SELECT a.unit_id FROM {T["assessment"]} a WHERE {IN_GROUP})
+        GROUP BY d.commune_id
+    ), rates AS (
+        SELECT s.id AS score_id, {_rate_sql()} AS rate
+        FROM {T["score"]} s
+        JOIN {T["assessment"]} a ON a.id = s.assessment_id
+        JOIN {T["sub"]} sc ON sc.id = s.sub_criterion_id
+        LEFT JOIN sums ON sums.unit_id = a.unit_id
+        WHERE {IN_GROUP} AND sc.method IN {DERIVED}
+    )
+    UPDATE {T["score"]} SET metric_value = rates.rate
+    FROM rates WHERE {T["score"]}.id = rates.score_id
+    """,
+    # 3. Derived points from the rate as shown (two decimals), by the sub-criterion's method.
+    #    (1.0 × …: SQLite keeps 4.00 as the integer 4 and would divide as integers.)
+    f"""
+    UPDATE {T["score"]} SET derived_points = CASE
+        WHEN {T["score"]}.metric_value IS NULL THEN NULL
+        WHEN sc.method = '{Method.RATIO_TARGET}' THEN ROUND(CASE
+            WHEN {T["score"]}.metric_value >= sc.target_percent THEN sc.max_points
+            ELSE 1.0 * sc.max_points * {T["score"]}.metric_value / sc.target_percent END, 2)
+        ELSE COALESCE((
+            SELECT st.points FROM {T["step"]} st
+            WHERE st.sub_criterion_id = sc.id AND st.threshold_percent <= {T["score"]}.metric_value
+            ORDER BY st.threshold_percent DESC LIMIT 1), 0)
+        END
+    FROM {T["sub"]} sc, {T["assessment"]} a
+    WHERE sc.id = {T["score"]}.sub_criterion_id AND a.id = {T["score"]}.assessment_id
+      AND {IN_GROUP} AND sc.method IN {DERIVED}
+    """,
+    # 4. Points used: the appraiser's where entered, else the derived points where the rate
+    #    applies, else the self points; nothing entered counts 0.
+    f"""
+    UPDATE {T["score"]} SET points = COALESCE({T["score"]}.appraised_points, CASE
+        WHEN sc.method IN {DERIVED} AND {T["score"]}.metric_value IS NOT NULL
+        THEN {T["score"]}.derived_points ELSE {T["score"]}.self_points END, 0)
+    FROM {T["sub"]} sc, {T["assessment"]} a
+    WHERE sc.id = {T["score"]}.sub_criterion_id AND a.id = {T["score"]}.assessment_id
+      AND {IN_GROUP}
+    """,
+    # 5. A result row per assessment.
+    f"""
+    INSERT INTO {T["result"]} (assessment_id, unit_id, framework_id, period_id, total_points,
+        bonus_points, penalty_points, max_points, index_percent, band_label, provisional,
+        appraised_count, criteria_count, not_applicable_count)
+    SELECT a.id, a.unit_id, a.framework_id, a.period_id, 0, 0, 0, 0, 0, '', %(true)s, 0, 0, 0
+    FROM {T["assessment"]} a
+    WHERE {IN_GROUP} AND NOT EXISTS (SELECT 1 FROM {T["result"]} r WHERE r.assessment_id = a.id)
+    ON CONFLICT (assessment_id) DO NOTHING
+    """,
+    # 6. Totals, adjustments and the index percent.
+    f"""
+    WITH totals AS (
+        SELECT s.assessment_id, SUM(s.points) AS total, COUNT(*) AS criteria,
+               SUM(CASE WHEN s.appraised_points IS NOT NULL THEN 1 ELSE 0 END) AS appraised,
+               SUM(CASE WHEN sc.method IN {DERIVED} AND s.metric_value IS NULL
+                        THEN 1 ELSE 0 END) AS not_applicable
+        FROM {T["score"]} s
+        JOIN {T["assessment"]} a ON a.id = s.assessment_id
+        JOIN {T["sub"]} sc ON sc.id = s.sub_criterion_id
+        WHERE {IN_GROUP}
+        GROUP BY s.assessment_id
+    ), adjustments AS (
+        SELECT j.assessment_id,
+               SUM(CASE WHEN j.kind = '{AdjustmentKind.BONUS}' THEN j.points ELSE 0 END) AS bonus,
+               SUM(CASE WHEN j.kind = '{AdjustmentKind.PENALTY}' THEN j.points ELSE 0 END)
+                   AS penalty
+        FROM {T["adjustment"]} j JOIN {T["assessment"]} a ON a.id = j.assessment_id
+        WHERE {IN_GROUP}
+        GROUP BY j.assessment_id
+    ), figures AS (
+        SELECT totals.assessment_id, totals.total, totals.criteria, totals.appraised,
+               totals.not_applicable, COALESCE(adjustments.bonus, 0) AS bonus,
+               COALESCE(adjustments.penalty, 0) AS penalty
+        FROM totals LEFT JOIN adjustments ON adjustments.assessment_id = totals.assessment_id
+    )
+    UPDATE {T["result"]} SET
+        total_points = figures.total, bonus_points = figures.bonus,
+        penalty_points = figures.penalty, max_points = f.max_points,
+        index_percent = ROUND(
+            100.0 * (figures.total + figures.bonus - figures.penalty) / f.max_points, 2),
+        criteria_count = figures.criteria, appraised_count = figures.appraised,
+        not_applicable_count = figures.not_applicable,
+        provisional = %(true)s, computed_at = %(now)s
+    FROM figures, {T["framework"]} f
+    WHERE {T["result"]}.assessment_id = figures.assessment_id
+      AND f.id = {T["result"]}.framework_id
+    """,
+    # 7. Band: the highest threshold the index reaches (exactly 90.00 is in the ≥ 90 band).
+    f"""
+    UPDATE {T["result"]} SET band_id = (
+        SELECT b.id FROM {T["band"]} b
+        WHERE b.framework_id = {T["result"]}.framework_id
+          AND b.min_percent <= {T["result"]}.index_percent
+        ORDER BY b.min_percent DESC LIMIT 1)
+    WHERE framework_id = %(f)s AND period_id = %(p)s
+    """,
+    f"""
+    UPDATE {T["result"]} SET band_label = COALESCE(
+        (SELECT b.label FROM {T["band"]} b WHERE b.id = {T["result"]}.band_id), '')
+    WHERE framework_id = %(f)s AND period_id = %(p)s
+    """,
+    # 8. Rank by the index as shown: equal percents share a rank and the next one skips.
+    f"""
+    UPDATE {T["result"]} SET rank = ranked.position
+    FROM (SELECT id, RANK() OVER (ORDER BY index_percent DESC) AS position
+          FROM {T["result"]} WHERE framework_id = %(f)s AND period_id = %(p)s) ranked
+    WHERE {T["result"]}.id = ranked.id
+    """,
+    # 9. Area percents.
+    f"""
+    INSERT INTO {T["area_result"]} (result_id, area_id, points, max_points, percent)
+    SELECT r.id, ar.id, 0, ar.max_points, 0
+    FROM {T["result"]} r JOIN {T["area"]} ar ON ar.framework_id = r.framework_id
+    WHERE r.framework_id = %(f)s AND r.period_id = %(p)s AND NOT EXISTS (
+        SELECT 1 FROM {T["area_result"]} x WHERE x.result_id = r.id AND x.area_id = ar.id)
+    ON CONFLICT (result_id, area_id) DO NOTHING
+    """,
+    f"""
+    WITH area_points AS (
+        SELECT r.id AS result_id, sc.area_id, SUM(s.points) AS points
+        FROM {T["score"]} s
+        JOIN {T["sub"]} sc ON sc.id = s.sub_criterion_id
+        JOIN {T["result"]} r ON r.assessment_id = s.assessment_id
+        WHERE r.framework_id = %(f)s AND r.period_id = %(p)s
+        GROUP BY r.id, sc.area_id
+    )
+    UPDATE {T["area_result"]} SET points = area_points.points, max_points = ar.max_points,
+        percent = ROUND(100.0 * area_points.points / ar.max_points, 2)
+    FROM area_points, {T["area"]} ar
+    WHERE {T["area_result"]}.result_id = area_points.result_id
+      AND {T["area_result"]}.area_id = area_points.area_id AND ar.id = area_points.area_id
+    """,
+]
+
+PREVIOUS_RANK = f"""
+    UPDATE {T["result"]} SET previous_rank = (
+        SELECT MIN(pr.rank) FROM {T["result"]} pr
+        JOIN {T["framework"]} pf ON pf.id = pr.framework_id
+        WHERE pr.unit_id = {T["result"]}.unit_id AND pr.period_id = %(previous)s
+          AND pf.issuer_id = %(issuer)s AND pf.level = %(level)s)
+    WHERE framework_id = %(f)s AND period_id = %(p)s
+"""
+
+
+def insert_missing_scores(framework_id: int, period_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INSERT_MISSING_SCORES, {"f": framework_id, "p": period_id, "now": timezone.now()}
+        )
+
+
+def recompute_group(framework: Framework, period: Period) -> int:
+    """Recompute every result of the group in the caller's transaction; returns how many."""
+    params = {
+        "f": framework.pk,
+        "p": period.pk,
+        "start": period.start,
+        "end": period.end,
+        "now": timezone.now(),
+        "true": True,
+    }
+    with connection.cursor() as cursor:
+        for statement in STATEMENTS:
+            cursor.execute(statement, params)
+    refresh_previous_ranks(framework, period)
+    for later_framework, later_period in _later_groups(framework, period):
+        refresh_previous_ranks(later_framework, later_period)
+    return Result.objects.filter(framework=framework, period=period).count()
+
+
+def previous_period_for(framework: Framework, period: Period) -> Period | None:
+    """The period this group's ranks are compared with: the previous period of the same kind
+    the issuer assessed, else the previous year."""
+    for code in previous_period_codes(period):
+        found = Period.objects.filter(
+            code=code,
+            assessments__framework__issuer_id=framework.issuer_id,
+            assessments__framework__level=framework.level,
+        ).first()
+        if found:
+            return found
+    return None
+
+
+def refresh_previous_ranks(framework: Framework, period: Period) -> None:
+    previous = previous_period_for(framework, period)
+    if previous is None:
+        Result.objects.filter(framework=framework, period=period).update(previous_rank=None)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PREVIOUS_RANK,
+            {
+                "f": framework.pk,
+                "p": period.pk,
+                "previous": previous.pk,
+                "issuer": framework.issuer_id,
+                "level": framework.level,
+            },
+        )
+
+
+def _later_groups(framework: Framework, period: Period):
+    """Unpublished groups of the same issuer that compare their ranks with this group."""
+    candidates = (
+        Result.objects.filter(
+            framework__issuer_id=framework.issuer_id,
+            framework__level=framework.level,
+            period__year__in=[period.year, period.year + 1],
+            provisional=True,
+        )
+        .exclude(period=period)
+        .values_list("framework_id", "period_id")
+        .distinct()
+    )
+    for framework_id, period_id in candidates:
+        later_period = Period.objects.get(pk=period_id)
+        previous = previous_period_for(framework, later_period)
+        if previous is not None and previous.pk == period.pk:
+            yield Framework.objects.get(pk=framework_id), later_period

@@ -1,0 +1,88 @@
+"""Reads of the scoring app that are more than a one-line query."""
+
+import datetime
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from scoring.models import (
+    AreaResult,
+    Assessment,
+    DirtyGroup,
+    Framework,
+    Period,
+    Publication,
+    RankingRun,
+    Result,
+    RunStatus,
+)
+
+
+def groups_using_statistics(commune_ids, months) -> set[tuple[int, int]]:
+    """Unpublished ranking groups whose results read these communes' statistics for these months."""
+    if not commune_ids or not months:
+        return set()
+    covering = reduce(or_, (Q(period__start__lte=m, period__end__gte=m) for m in set(months)))
+    published = Publication.objects.filter(
+        framework_id=OuterRef("framework_id"), period_id=OuterRef("period_id")
+    )
+    rows = (
+        Assessment.objects.filter(covering, unit_id__in=list(commune_ids))
+        .exclude(Exists(published))
+        .values_list("framework_id", "period_id")
+        .distinct()
+    )
+    return set(rows)
+
+
+def ranking_rows(framework: Framework, period: Period):
+    """Stored results of a group, best first, with units and area results: two queries."""
+    return (
+        Result.objects.filter(framework=framework, period=period)
+        .select_related("unit", "band")
+        .prefetch_related(
+            Prefetch(
+                "area_results",
+                queryset=AreaResult.objects.select_related("area").order_by("area__position"),
+            )
+        )
+        .order_by("rank", "unit__code")
+    )
+
+
+def latest_run(framework: Framework, period: Period) -> RankingRun | None:
+    return (
+        RankingRun.objects.filter(framework=framework, period=period, status=RunStatus.SUCCEEDED)
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+# A change is normally in the ranking within a second; one older than this is worth a notice.
+PENDING_NOTICE_AFTER = datetime.timedelta(seconds=10)
+
+
+def changes_pending_since(framework: Framework, period: Period) -> datetime.datetime | None:
+    """When the oldest change not yet in the group's ranking was saved, if it is overdue."""
+    since = (
+        DirtyGroup.objects.filter(framework=framework, period=period)
+        .values_list("dirty_since", flat=True)
+        .first()
+    )
+    if since is None or timezone.now() - since < PENDING_NOTICE_AFTER:
+        return None
+    return since
+
+
+def overdue_ranking_groups() -> int:
+    """How many groups hold changes not ranked within PENDING_NOTICE_AFTER (for monitoring:
+    above zero for long means no worker or broker is doing the work)."""
+    cutoff = timezone.now() - PENDING_NOTICE_AFTER
+    return DirtyGroup.objects.filter(dirty_since__lt=cutoff).count()
+
+
+def rankings_as_of(framework: Framework, period: Period) -> datetime.datetime | None:
+    run = latest_run(framework, period)
+    return run.finished_at if run else None

@@ -1,0 +1,29 @@
+"""The ranking row as the API returns it; `show_ranking --format json` renders the same."""
+
+from rest_framework import serializers
+
+from scoring.models import Result
+
+
+class RankingRowSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code")
+    unit_name = serializers.CharField(source="unit.name")
+    index_percent = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False)
+    band = serializers.CharField(source="band_label")
+    areas = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Result
+        fields = [
+            "unit_code",
+            "unit_name",
+            "index_percent",
+            "band",
+            "rank",
+            "previous_rank",
+            "provisional",
+            "areas",
+        ]
+
+    def get_areas(self, result) -> dict[str, float]:
+        return {ar.area.code: float(ar.percent) for ar in result.area_results.all()}

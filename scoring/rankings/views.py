@@ -1,0 +1,102 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from communes import scoping
+from communes.models import Level
+from communes.selectors import memberships_of
+from scoring.rankings.dashboards import group_choices, ranking_dashboard, unit_profile
+from scoring.rankings.exports import ranking_workbook
+
+
+def _selected(request):
+    return group_choices(request.user, request.GET.get("group"), request.GET.get("period"))
+
+
+@login_required
+def rankings(request):
+    framework, period, issuers, periods = _selected(request)
+    dashboard = ranking_dashboard(request.user, framework, period) if framework else None
+    return render(
+        request,
+        "scoring/rankings/dashboard.html",
+        {
+            "dashboard": dashboard,
+            "issuers": issuers,
+            "periods": periods,
+        },
+    )
+
+
+@login_required
+def rankings_export(request):
+    framework, period, _issuers, _periods = _selected(request)
+    if framework is None:
+        raise Http404
+    dashboard = ranking_dashboard(request.user, framework, period)
+    response = HttpResponse(
+        ranking_workbook(dashboard),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"xep-hang-{framework.issuer.code}-{period.code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _svg_number(value) -> str:
+    return f"{float(value or 0):.1f}"
+
+
+@login_required
+def charts(request):
+    """Three charts for a group and period: one unit's areas against the group average, the
+    unit's index and rank over the years, and how many units fall in each band."""
+    framework, period, issuers, periods = _selected(request)
+    dashboard = ranking_dashboard(request.user, framework, period) if framework else None
+    row = profile = None
+    areas = []
+    if dashboard and dashboard.rows:
+        chosen = request.GET.get("unit")
+        if chosen is None:
+            own = memberships_of(request.user)
+            chosen = own[0].unit.code if own else None
+        row = next((r for r in dashboard.rows if r.unit.code == chosen), dashboard.rows[0])
+        profile = unit_profile(row.unit)
+        areas = [
+            {
+                "area": area,
+                "mine": mine,
+                "average": average,
+                "css": css,
+                # SVG geometry as plain text: a localized "72,5" is not a length.
+                "mine_width": _svg_number(mine),
+                "average_x": _svg_number(average),
+            }
+            for (area, average, _css), (mine, css) in zip(
+                dashboard.area_averages, row.cells, strict=False
+            )
+        ]
+    return render(
+        request,
+        "scoring/rankings/charts.html",
+        {
+            "dashboard": dashboard,
+            "issuers": issuers,
+            "periods": periods,
+            "row": row,
+            "profile": profile,
+            "areas": areas,
+        },
+    )
+
+
+@login_required
+def unit_page(request, code):
+    unit = scoping.visible_unit(request.user, code)
+    if unit is None:
+        raise Http404
+    if unit.level != Level.COMMUNE:
+        # A district or province page is its ranking: the communes it issues a framework for.
+        return redirect(f"{reverse('rankings')}?group={unit.code}")
+    return render(request, "scoring/rankings/unit_profile.html", {"profile": unit_profile(unit)})

@@ -4,8 +4,9 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from communes import scoping
+from communes import selectors
 from communes.models import AdministrativeUnit, Level
+from core.api.viewsets import ScopedViewSetMixin
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -39,7 +40,8 @@ class UnitFilter(django_filters.FilterSet):
         summary="One unit by its official code (its latest version)", tags=["units"]
     ),
 )
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = AdministrativeUnit.objects.select_related("parent")
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
     lookup_field = "code"
@@ -47,11 +49,8 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["code", "name", "valid_from"]
     ordering = ["code", "valid_from"]
 
-    def get_queryset(self):
-        return scoping.visible_units(self.request.user).select_related("parent")
-
     def get_object(self):
-        unit = scoping.visible_unit(self.request.user, self.kwargs["code"])
+        unit = selectors.visible_unit(self.request.user, self.kwargs["code"])
         if unit is None:
             raise Http404
         return unit

@@ -19,6 +19,34 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# Units nest at most this deep: province > district > commune before July 2025, province >
+# commune since. Every "ancestors of" and "subtree of" question is built from this one number.
+MAX_DEPTH = 3
+
+
+def ancestor_lookups(prefix: str = "", field: str = "id") -> list[str]:
+    """Lookups reaching each ancestor of a unit, nearest first: with prefix "unit__",
+    ["unit__parent_id", "unit__parent__parent_id"]; with field "code", their codes."""
+    lookups = []
+    for depth in range(1, MAX_DEPTH):
+        path = "__".join(["parent"] * depth)
+        lookups.append(f"{prefix}{path}_id" if field == "id" else f"{prefix}{path}__{field}")
+    return lookups
+
+
+def ancestry_q(value, prefix: str = "", field: str = "id") -> Q:
+    """Rows whose unit (at `prefix`) has an ancestor with `field` in `value` (a list)."""
+    query = Q()
+    for lookup in ancestor_lookups(prefix, field):
+        query |= Q(**{f"{lookup}__in": value})
+    return query
+
+
+# Roles that may change data of the units in their subtree (what they may change is decided by
+# the rules of each kind of data: dossiers/rules.py, scoring/assessments/rules.py).
+WRITER_ROLES = (Role.COMMUNE_OFFICER, Role.APPRAISER, Role.ADMIN)
+
+
 class UnitQuerySet(models.QuerySet):
     def valid_on(self, day: datetime.date):
         return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
@@ -30,9 +58,31 @@ class UnitQuerySet(models.QuerySet):
         )
 
     def subtree_of(self, unit_ids):
-        """The units themselves and every descendant. Units have at most three tiers."""
+        """The units themselves and every descendant."""
         ids = list(unit_ids)
-        return self.filter(Q(pk__in=ids) | Q(parent_id__in=ids) | Q(parent__parent_id__in=ids))
+        return self.filter(Q(pk__in=ids) | ancestry_q(ids))
+
+    # Scoping: the one place that decides which units a user may see and change. Every view,
+    # endpoint, import and command that acts for a user starts from these, so a commune officer
+    # can never reach another commune by changing an id in a URL.
+
+    def visible_to(self, user):
+        """Units the user may read: the subtree of every unit they hold any role on."""
+        return self._reached_by(user, roles=None)
+
+    def changeable_by(self, user, roles=WRITER_ROLES):
+        """Units in the subtree of the user's memberships with one of `roles`."""
+        return self._reached_by(user, roles=roles)
+
+    def _reached_by(self, user, roles):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        memberships = Membership.objects.filter(user=user)
+        if roles is not None:
+            memberships = memberships.filter(role__in=list(roles))
+        return self.subtree_of(memberships.values_list("unit_id", flat=True))
 
 
 class AdministrativeUnit(models.Model):
@@ -79,6 +129,11 @@ class AdministrativeUnit(models.Model):
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids of the units above this one, nearest first (one query)."""
+        row = AdministrativeUnit.objects.filter(pk=self.pk).values_list(*ancestor_lookups()).get()
+        return [ancestor for ancestor in row if ancestor]
 
 
 class Membership(models.Model):

@@ -2,7 +2,7 @@ import datetime
 
 from django.utils import timezone
 
-from communes.models import AdministrativeUnit, Level
+from communes.models import WRITER_ROLES, AdministrativeUnit, Level
 
 LEVEL_BY_CODE_LENGTH = {2: Level.PROVINCE, 3: Level.DISTRICT, 5: Level.COMMUNE}
 
@@ -60,3 +60,20 @@ def memberships_of(user):
         return []
     memberships = list(Membership.objects.filter(user=user).select_related("unit"))
     return sorted(memberships, key=lambda m: (ROLE_ORDER.index(m.role), m.unit.code))
+
+
+def visible_unit(user, code: str, *, level: str | None = None) -> AdministrativeUnit | None:
+    """The latest version of the unit with this code, if the user may see it (else None, which
+    callers answer with 404 so codes cannot be probed)."""
+    units = AdministrativeUnit.objects.visible_to(user).filter(code=code)
+    if level is not None:
+        units = units.filter(level=level)
+    return units.select_related("parent").order_by("-valid_from").first()
+
+
+def can_see(user, unit: AdministrativeUnit) -> bool:
+    return AdministrativeUnit.objects.visible_to(user).filter(pk=unit.pk).exists()
+
+
+def can_change(user, unit: AdministrativeUnit, roles=WRITER_ROLES) -> bool:
+    return AdministrativeUnit.objects.changeable_by(user, roles).filter(pk=unit.pk).exists()

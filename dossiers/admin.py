@@ -2,7 +2,7 @@ from django.contrib import admin
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from communes import scoping
+from communes.models import AdministrativeUnit
 from dossiers.models import DossierReport
 from dossiers.resources import DossierReportResource
 
@@ -35,7 +35,7 @@ class DossierReportAdmin(ExportMixin, SimpleHistoryAdmin):
     readonly_fields = ("created_at", "updated_at", "updated_by")
 
     def get_queryset(self, request):
-        visible = scoping.visible_units(request.user)
+        visible = AdministrativeUnit.objects.visible_to(request.user)
         return super().get_queryset(request).filter(commune__in=visible)
 
     def has_add_permission(self, request):

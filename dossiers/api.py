@@ -6,8 +6,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from communes import scoping
+from communes.models import ancestry_q
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.viewsets import ScopedViewSetMixin
 from core.files import upload_size_problem
 from core.problems import Problem
 from dossiers.metrics import COUNTER_FIELDS
@@ -88,9 +89,7 @@ class DossierReportFilter(django_filters.FilterSet):
         fields = ["commune", "parent", "month", "month_from", "month_to"]
 
     def filter_parent(self, queryset, name, value):
-        return queryset.filter(commune__parent__code=value) | queryset.filter(
-            commune__parent__parent__code=value
-        )
+        return queryset.filter(ancestry_q([value], prefix="commune__", field="code"))
 
 
 def _result_body(result):
@@ -108,16 +107,12 @@ def _result_body(result):
         summary="Monthly statistics of the communes you may see", tags=["dossier reports"]
     ),
 )
-class DossierReportViewSet(viewsets.GenericViewSet):
+class DossierReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    queryset = DossierReport.objects.select_related("commune", "updated_by")
     serializer_class = DossierReportSerializer
     filterset_class = DossierReportFilter
     ordering_fields = ["month", "commune__code", "updated_at"]
     ordering = ["commune__code", "month"]
-
-    def get_queryset(self):
-        return DossierReport.objects.filter(
-            commune__in=scoping.visible_units(self.request.user)
-        ).select_related("commune", "updated_by")
 
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())

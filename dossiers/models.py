@@ -12,6 +12,12 @@ def _counter(name):
     return models.PositiveIntegerField(COUNTER_LABELS[name], default=0)
 
 
+class DossierReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Statistics of the communes the user may see."""
+        return self.filter(commune__in=AdministrativeUnit.objects.visible_to(user))
+
+
 class DossierReport(models.Model):
     """One commune's one-stop-shop statistics for one month; replaced, never duplicated."""
 
@@ -46,6 +52,8 @@ class DossierReport(models.Model):
         related_name="+",
     )
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    objects = DossierReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("monthly dossier report")

@@ -6,8 +6,7 @@ leaders read them. Forms, uploads, the API and the admin all ask here.
 
 from django.utils.translation import gettext as _
 
-from communes import scoping
-from communes.models import Level, Role
+from communes.models import AdministrativeUnit, Level, Role
 from core.problems import Refusal
 
 STATISTICS_WRITER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
@@ -15,7 +14,9 @@ STATISTICS_WRITER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
 
 def statistics_writable_units(user):
     """The communes whose statistics `user` may write."""
-    return scoping.units_for_roles(user, STATISTICS_WRITER_ROLES).filter(level=Level.COMMUNE)
+    return AdministrativeUnit.objects.changeable_by(user, STATISTICS_WRITER_ROLES).filter(
+        level=Level.COMMUNE
+    )
 
 
 def statistics_refusal(user, commune):

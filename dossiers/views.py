@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communes import scoping
+from communes import selectors
 from communes.models import Level
 from core.files import upload_size_problem
 from dossiers.forms import MonthForm, UploadForm
@@ -30,7 +30,7 @@ PENDING = "pending_dossier_uploads"
 
 
 def _commune(request, code):
-    commune = scoping.visible_unit(request.user, code, level=Level.COMMUNE)
+    commune = selectors.visible_unit(request.user, code, level=Level.COMMUNE)
     if commune is None:
         raise Http404
     return commune

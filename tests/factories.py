@@ -93,3 +93,41 @@ def framework_doc(
             }
         ],
     }
+
+
+DERIVED_DOC = framework_doc(
+    areas=[
+        {
+            "code": "3",
+            "name": "One-stop shop",
+            "sub_criteria": [
+                {"code": "3.1", "name": "manual", "max_points": 2, "method": "manual"},
+                {
+                    "code": "3.2",
+                    "name": "on time",
+                    "max_points": 5,
+                    "method": "steps",
+                    "metric": "on_time_rate",
+                    "steps": [[100, 5], [98, 4], [95, 3], [0, 0]],
+                },
+                {
+                    "code": "3.3",
+                    "name": "apologies",
+                    "max_points": 1,
+                    "method": "ratio_target",
+                    "metric": "apology_rate",
+                    "target_percent": 100,
+                },
+                {
+                    "code": "3.4",
+                    "name": "online",
+                    "max_points": 4,
+                    "method": "ratio_target",
+                    "metric": "online_rate",
+                    "target_percent": 50,
+                },
+                {"code": "3.5", "name": "survey", "max_points": 8, "method": "survey"},
+            ],
+        },
+    ]
+)

@@ -13,6 +13,7 @@ from dossiers.models import DossierReport
 from dossiers.services import dossier_reports_save
 from scoring.models import Evidence, Framework, Score
 from tests.factories import (
+    DERIVED_DOC,
     CommuneFactory,
     DistrictFactory,
     MembershipFactory,
@@ -20,7 +21,6 @@ from tests.factories import (
     framework_doc,
 )
 from tests.helpers import dossier_row, recompute, save_scores
-from tests.test_engine import DERIVED_DOC
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -10,9 +10,9 @@ from cchc_portal.celery import app as celery_app
 from dossiers.services import dossier_file_import
 from scoring.assessments.scores import score_update
 from scoring.models import DirtyGroup, RankingRun, Result, Score
+from tests.factories import DERIVED_DOC
 from tests.helpers import recompute, save_scores
 from tests.processes import CeleryWorker, require_real_services, wait_for
-from tests.test_engine import DERIVED_DOC
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 

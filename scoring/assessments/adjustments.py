@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from scoring.assessments import rules
-from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES, is_published  # noqa: F401
 from scoring.assessments.scores import ScoreError
 from scoring.models import (
     Adjustment,

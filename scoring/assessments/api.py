@@ -8,13 +8,14 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from communes import scoping
+from communes import selectors
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
 from scoring.assessments.evidence import evidence_add, evidence_delete
 from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES
 from scoring.assessments.scores import ScoreError, scores_update
-from scoring.assessments.selectors import assessments_visible_to, visible_assessment
+from scoring.assessments.selectors import visible_assessment
 from scoring.models import DERIVED_METHODS, Assessment, Evidence, Score
 
 FRAMEWORK_PARAM = OpenApiParameter(
@@ -57,15 +58,11 @@ class AssessmentFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Assessments of units you may see", tags=["assessments"])
 )
-class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class AssessmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Assessment.objects.select_related("unit", "period", "framework__issuer")
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
     ordering = ["period__year", "period__start", "unit__code"]
-
-    def get_queryset(self):
-        return assessments_visible_to(self.request.user).select_related(
-            "unit", "period", "framework__issuer"
-        )
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -174,7 +171,7 @@ class ScoresView(GenericAPIView):
         assessment = assessment_in_scope(
             request.user, unit_code, period, request.query_params.get("framework")
         )
-        if not scoping.can_change(
+        if not selectors.can_change(
             request.user, assessment.unit, (*OFFICER_ROLES, *APPRAISER_ROLES)
         ):
             raise PermissionDenied(_("Your role may read these scores but not change them."))
@@ -254,13 +251,14 @@ class ScoreEvidenceView(GenericAPIView):
         summary="Remove an evidence file (officers, while open)", tags=["evidence"]
     ),
 )
-class EvidenceViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class EvidenceViewSet(
+    ScopedViewSetMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Evidence.objects.select_related("score__assessment__unit")
     serializer_class = EvidenceSerializer
-
-    def get_queryset(self):
-        return Evidence.objects.filter(
-            score__assessment__unit__in=scoping.visible_units(self.request.user)
-        ).select_related("score__assessment__unit")
 
     def retrieve(self, request, pk=None):
         evidence = self.get_object()

@@ -11,18 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from communes import scoping
+from communes.models import AdministrativeUnit
 from core.problems import Problem
 from scoring.assessments.rules import APPRAISER_ROLES
 from scoring.assessments.scores import ScoreError
-from scoring.assessments.selectors import assessments_visible_to
 from scoring.assessments.sheets import group_totals
 from scoring.assessments.views import assessment_or_404, sheet_page
 from scoring.assessments.workflow import (
     assessment_appraisal_finish,
     assessment_return,
 )
-from scoring.models import AssessmentStatus
+from scoring.models import Assessment, AssessmentStatus
 from scoring.rankings.dashboards import group_choices
 
 NOT_STARTED = "not_started"
@@ -60,7 +59,9 @@ def overview(request):
     if framework is not None:
         assessments = list(
             group_totals(
-                assessments_visible_to(request.user).filter(framework=framework, period=period)
+                Assessment.objects.visible_to(request.user).filter(
+                    framework=framework, period=period
+                )
             )
             .select_related("unit", "result")
             .order_by("unit__name", "unit__code")
@@ -75,7 +76,7 @@ def overview(request):
         rows = [a for a in assessments if not chosen or a.stage == chosen]
     can_appraise = (
         framework is not None
-        and scoping.units_for_roles(request.user, APPRAISER_ROLES)
+        and AdministrativeUnit.objects.changeable_by(request.user, APPRAISER_ROLES)
         .filter(pk=framework.issuer_id)
         .exists()
         or request.user.is_superuser

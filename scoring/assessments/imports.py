@@ -12,7 +12,7 @@ from core.files import UnreadableFile, read_table
 from core.problems import Problem
 from scoring.assessments import rules
 from scoring.assessments.rounds import ensure_score_rows, frameworks_for_unit
-from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES, is_published  # noqa: F401
+from scoring.assessments.rules import is_published
 from scoring.models import (
     Assessment,
     Framework,

@@ -3,7 +3,6 @@
 from django.db import transaction
 
 from communes.models import AdministrativeUnit
-from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES, is_published  # noqa: F401
 from scoring.models import (
     Assessment,
     Framework,
@@ -15,8 +14,7 @@ from scoring.rankings.services import groups_mark_dirty
 
 def frameworks_for_unit(unit: AdministrativeUnit, year: int):
     """Frameworks that rank `unit` in `year`: issued by one of its ancestors for its level."""
-    ancestors = [a for a in (unit.parent_id, unit.parent.parent_id if unit.parent else None) if a]
-    return Framework.objects.filter(year=year, level=unit.level, issuer_id__in=ancestors)
+    return Framework.objects.filter(year=year, level=unit.level, issuer_id__in=unit.ancestor_ids())
 
 
 def ensure_score_rows(assessments) -> None:

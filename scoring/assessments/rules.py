@@ -7,8 +7,7 @@ answers into the booleans templates receive.
 
 from django.utils.translation import gettext as _
 
-from communes import scoping
-from communes.models import Role
+from communes.models import AdministrativeUnit, Role
 from core.problems import Refusal
 from scoring.models import SELF_ASSESSING, AssessmentStatus, Publication
 
@@ -34,7 +33,9 @@ class Actor:
         key = tuple(roles)
         if key not in self._units:
             self._units[key] = set(
-                scoping.units_for_roles(self.user, roles).values_list("pk", flat=True)
+                AdministrativeUnit.objects.changeable_by(self.user, roles).values_list(
+                    "pk", flat=True
+                )
             )
         return unit_id in self._units[key]
 

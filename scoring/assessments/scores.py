@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from core.problems import Problem
 from scoring.assessments import rules
-from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES, is_published  # noqa: F401
 from scoring.models import (
     Assessment,
     Score,

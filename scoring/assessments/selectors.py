@@ -5,16 +5,10 @@ from scoring.models import (
 )
 
 
-def assessments_visible_to(user):
-    from communes import scoping
-
-    return Assessment.objects.filter(unit__in=scoping.visible_units(user))
-
-
 def visible_assessment(user, unit_code: str, period_code: str, framework_code=None):
     """The assessment of the unit in the period if the user may see it; None otherwise, and
     when the unit has several frameworks in the period and none is named."""
-    assessments = assessments_visible_to(user).filter(
+    assessments = Assessment.objects.visible_to(user).filter(
         unit__code=unit_code, period__code=str(period_code).upper()
     )
     if framework_code:

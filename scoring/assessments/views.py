@@ -13,18 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communes import scoping
+from communes.models import AdministrativeUnit
 from core.problems import Problem
 from scoring.assessments import rules
 from scoring.assessments.evidence import ALLOWED, evidence_add, evidence_delete
 from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES
 from scoring.assessments.scores import SCORE_FIELDS, ScoreConflict, ScoreError, score_update
-from scoring.assessments.selectors import assessments_visible_to, visible_assessment
+from scoring.assessments.selectors import visible_assessment
 from scoring.assessments.sheets import assessment_sheet, group_totals, points_text, sheet_row
 from scoring.assessments.workflow import (
     assessment_submit,
 )
-from scoring.models import Evidence
+from scoring.models import Assessment, Evidence
 
 EVIDENCE_ACCEPT = ",".join(sorted(ALLOWED))
 
@@ -40,15 +40,18 @@ def assessment_or_404(request, code, period):
 @login_required
 def my_assessments(request):
     """The officer's list: every assessment of their units, the open ones first."""
-    units = scoping.units_for_roles(request.user, OFFICER_ROLES)
+    units = AdministrativeUnit.objects.changeable_by(request.user, OFFICER_ROLES)
     assessments = list(
         group_totals(
-            assessments_visible_to(request.user)
+            Assessment.objects.visible_to(request.user)
             .filter(unit__in=units)
             .select_related("unit", "period", "framework__issuer")
         ).order_by("-period__end", "period__start", "unit__code")
     )
-    if not assessments and scoping.units_for_roles(request.user, APPRAISER_ROLES).exists():
+    if (
+        not assessments
+        and AdministrativeUnit.objects.changeable_by(request.user, APPRAISER_ROLES).exists()
+    ):
         return redirect("appraisal-overview")
     return render(request, "scoring/assessments/my_assessments.html", {"assessments": assessments})
 
@@ -184,7 +187,12 @@ def submit(request, code, period):
         problems = [Problem(None, None, str(exc))]
     if problems:
         return sheet_page(
-            request, code, period, "scoring/assessments/self_assessment.html", problems=problems, status=400
+            request,
+            code,
+            period,
+            "scoring/assessments/self_assessment.html",
+            problems=problems,
+            status=400,
         )
     messages.success(
         request,

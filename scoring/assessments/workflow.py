@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from core.problems import Problem
 from scoring.assessments import rules
-from scoring.assessments.rules import SELF_ASSESSING  # noqa: F401
 from scoring.assessments.scores import ScoreError
 from scoring.assessments.sheets import unscored_sub_criteria
 from scoring.models import Assessment, AssessmentStatus

@@ -6,12 +6,12 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from communes import scoping
+from communes import selectors
 from communes.selectors import unit_by_code
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
 from scoring.assessments.rules import APPRAISER_ROLES
-from scoring.frameworks.selectors import frameworks_visible_to
 from scoring.frameworks.services import FrameworkError, framework_load
 from scoring.models import Band, Framework, Period, SubCriterion
 
@@ -99,7 +99,8 @@ class FrameworkFilter(django_filters.FilterSet):
         summary="A framework as a tree", tags=["frameworks"], responses=FrameworkDetailSerializer
     ),
 )
-class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+class FrameworkViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Framework.objects.select_related("issuer")
     filterset_class = FrameworkFilter
     ordering_fields = ["year", "code"]
     ordering = ["-year", "code"]
@@ -108,7 +109,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
         return FrameworkDetailSerializer if self.action == "retrieve" else FrameworkSerializer
 
     def get_queryset(self):
-        queryset = frameworks_visible_to(self.request.user).select_related("issuer")
+        queryset = super().get_queryset()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("bands", "areas__sub_criteria__steps")
         return queryset
@@ -123,9 +124,9 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
         upload = FrameworkUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         issuer = unit_by_code(upload.validated_data["issuer"])
-        if issuer is None or not scoping.can_see(request.user, issuer):
+        if issuer is None or not selectors.can_see(request.user, issuer):
             raise Http404
-        if not scoping.can_change(request.user, issuer, APPRAISER_ROLES):
+        if not selectors.can_change(request.user, issuer, APPRAISER_ROLES):
             raise PermissionDenied(_("Only appraisers of the issuing unit may upload frameworks."))
         document = upload.validated_data["document"]
         try:

@@ -11,12 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communes import scoping
-from communes.models import Level
+from communes.models import AdministrativeUnit, Level
 from core.files import upload_size_problem
 from scoring.assessments.rules import APPRAISER_ROLES
 from scoring.assessments.sheets import steps_text
-from scoring.frameworks.selectors import frameworks_visible_to
 from scoring.frameworks.services import FrameworkError, framework_load
 from scoring.frameworks.workbook import (
     WorkbookProblems,
@@ -24,6 +22,7 @@ from scoring.frameworks.workbook import (
     framework_document,
     framework_workbook,
 )
+from scoring.models import Framework
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,7 +45,7 @@ def _issuers(user):
     """Provinces and districts whose appraisers include the user: they may issue frameworks."""
     latest = {}
     for unit in (
-        scoping.units_for_roles(user, APPRAISER_ROLES)
+        AdministrativeUnit.objects.changeable_by(user, APPRAISER_ROLES)
         .exclude(level=Level.COMMUNE)
         .order_by("level", "name", "valid_from")
     ):
@@ -113,7 +112,7 @@ def framework_list(request):
                 return redirect("framework-detail", pk=framework.pk)
         status = 400
     frameworks = (
-        frameworks_visible_to(request.user)
+        Framework.objects.visible_to(request.user)
         .select_related("issuer")
         .order_by("-year", "issuer__name", "code")
     )
@@ -126,7 +125,9 @@ def framework_list(request):
 
 
 def _framework(request, pk):
-    framework = frameworks_visible_to(request.user).select_related("issuer").filter(pk=pk).first()
+    framework = (
+        Framework.objects.visible_to(request.user).select_related("issuer").filter(pk=pk).first()
+    )
     if framework is None:
         raise Http404
     return framework

@@ -26,6 +26,12 @@ class AssessmentStatus(models.TextChoices):
 SELF_ASSESSING = (AssessmentStatus.OPEN, AssessmentStatus.RETURNED)
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Assessments of the units the user may see."""
+        return self.filter(unit__in=AdministrativeUnit.objects.visible_to(user))
+
+
 class Assessment(models.Model):
     unit = models.ForeignKey(
         AdministrativeUnit,
@@ -51,6 +57,8 @@ class Assessment(models.Model):
     return_note = models.TextField(_("note on return"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assessment")
@@ -175,6 +183,12 @@ def _evidence_path(instance, filename):
     return f"evidence/{instance.score.assessment.period.code}/{uuid.uuid4().hex}"
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Evidence of the units the user may see (the file is read only through this)."""
+        return self.filter(score__assessment__unit__in=AdministrativeUnit.objects.visible_to(user))
+
+
 class Evidence(models.Model):
     """A document proving a self-assessed score (tài liệu kiểm chứng)."""
 
@@ -193,6 +207,8 @@ class Evidence(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evidence document")

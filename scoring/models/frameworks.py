@@ -3,10 +3,11 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from communes.models import AdministrativeUnit, Level
+from communes.models import AdministrativeUnit, Level, Membership, ancestor_lookups
 from scoring.models.fields import PERCENT, POINTS
 
 
@@ -18,6 +19,25 @@ class Method(models.TextChoices):
 
 
 DERIVED_METHODS = (Method.RATIO_TARGET, Method.STEPS)
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Frameworks the user may read: issued by a unit they see, or by an ancestor of one of
+        their units (an officer reads the framework their district assesses them with)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        ancestors = {
+            ancestor
+            for row in Membership.objects.filter(user=user).values_list(*ancestor_lookups("unit__"))
+            for ancestor in row
+            if ancestor
+        }
+        return self.filter(
+            Q(issuer__in=AdministrativeUnit.objects.visible_to(user)) | Q(issuer_id__in=ancestors)
+        ).distinct()
 
 
 class Framework(models.Model):
@@ -39,6 +59,8 @@ class Framework(models.Model):
     document = models.JSONField(_("source document"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FrameworkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("framework")

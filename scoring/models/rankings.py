@@ -145,6 +145,11 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class RankingRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(framework__in=Framework.objects.visible_to(user))
+
+
 class RankingRun(models.Model):
     framework = models.ForeignKey(
         Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="runs"
@@ -158,6 +163,8 @@ class RankingRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     results_count = models.PositiveIntegerField(_("results"), default=0)
     error = models.TextField(_("error"), blank=True)
+
+    objects = RankingRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ranking run")

@@ -7,11 +7,12 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from communes import scoping
+from communes.models import AdministrativeUnit
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
-from scoring.frameworks.selectors import frameworks_visible_to, group_framework
-from scoring.models import Period, RankingRun
+from scoring.frameworks.selectors import group_framework
+from scoring.models import Framework, Period, RankingRun
 from scoring.periods import PeriodCodeError, parse_period_code
 from scoring.rankings.selectors import latest_run, ranking_rows
 from scoring.rankings.serializers import RankingRowSerializer
@@ -55,10 +56,12 @@ class RankingView(GenericAPIView):
         )
         if (
             framework is None
-            or not frameworks_visible_to(request.user).filter(pk=framework.pk).exists()
+            or not Framework.objects.visible_to(request.user).filter(pk=framework.pk).exists()
         ):
             raise Http404
-        rows = ranking_rows(framework, period).filter(unit__in=scoping.visible_units(request.user))
+        rows = ranking_rows(framework, period).filter(
+            unit__in=AdministrativeUnit.objects.visible_to(request.user)
+        )
         response = Response(RankingRowSerializer(rows, many=True).data)
         run = latest_run(framework, period)
         if run is not None:
@@ -97,14 +100,10 @@ class RankingRunFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["rankings"])
-class RankingRunViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RankingRunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Recomputes of the groups whose frameworks you may read, newest first."""
 
+    queryset = RankingRun.objects.select_related("framework__issuer", "period")
     serializer_class = RankingRunSerializer
     filterset_class = RankingRunFilter
     ordering = ["-started_at"]
-
-    def get_queryset(self):
-        return RankingRun.objects.filter(
-            framework__in=frameworks_visible_to(self.request.user)
-        ).select_related("framework__issuer", "period")

@@ -7,10 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Avg, F, Max
 
-from communes import scoping
+from communes.models import AdministrativeUnit
 from dossiers.metrics import METRICS, rate
 from dossiers.models import DossierReport
-from scoring.frameworks.selectors import frameworks_visible_to
 from scoring.models import Area, AreaResult, Band, Framework, Period, Result, Score, localized
 from scoring.rankings.selectors import changes_pending_since, latest_run, ranking_rows
 
@@ -36,7 +35,9 @@ class Choice:
 def group_choices(user, issuer_code: str | None, period_code: str | None):
     """(framework, period, issuer choices, period choices) for the dashboard's selectors."""
     frameworks = list(
-        frameworks_visible_to(user).select_related("issuer").order_by("issuer__code", "-year")
+        Framework.objects.visible_to(user)
+        .select_related("issuer")
+        .order_by("issuer__code", "-year")
     )
     issuers = {}
     for framework in frameworks:
@@ -78,7 +79,9 @@ class Dashboard:
 
 
 def ranking_dashboard(user, framework: Framework, period: Period) -> Dashboard:
-    rows = list(ranking_rows(framework, period).filter(unit__in=scoping.visible_units(user)))
+    rows = list(
+        ranking_rows(framework, period).filter(unit__in=AdministrativeUnit.objects.visible_to(user))
+    )
     areas = list(Area.objects.filter(framework=framework).order_by("position"))
     bands = list(Band.objects.filter(framework=framework).order_by("-min_percent"))
     band_index = {b.pk: i for i, b in enumerate(bands)}

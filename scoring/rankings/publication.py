@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES, is_published  # noqa: F401
+from scoring.assessments.rules import is_published
 from scoring.assessments.scores import ScoreError
 from scoring.models import (
     DirtyGroup,

@@ -17,7 +17,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from scoring.models import DirtyGroup, Framework, Period, Publication, RankingRun, RunStatus
+from scoring.assessments.rules import is_published
+from scoring.models import DirtyGroup, Framework, Period, RankingRun, RunStatus
 from scoring.rankings import engine
 
 logger = logging.getLogger(__name__)
@@ -137,10 +138,6 @@ def group_locked(framework_id: int, period_id: int) -> Iterator[None]:
         yield
     finally:
         _unlock(framework_id, period_id)
-
-
-def is_published(framework_id: int, period_id: int) -> bool:
-    return Publication.objects.filter(framework_id=framework_id, period_id=period_id).exists()
 
 
 def group_recompute_now(framework: Framework, period: Period, *, trigger: str) -> RankingRun:

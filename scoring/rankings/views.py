@@ -3,7 +3,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from communes import scoping
+from communes import selectors
 from communes.models import Level
 from communes.selectors import memberships_of
 from scoring.rankings.dashboards import group_choices, ranking_dashboard, unit_profile
@@ -93,7 +93,7 @@ def charts(request):
 
 @login_required
 def unit_page(request, code):
-    unit = scoping.visible_unit(request.user, code)
+    unit = selectors.visible_unit(request.user, code)
     if unit is None:
         raise Http404
     if unit.level != Level.COMMUNE:

@@ -7,7 +7,7 @@ import pytest
 from dossiers.services import dossier_reports_save
 from scoring.assessments.adjustments import adjustment_add
 from scoring.models import AreaResult, Score
-from tests.factories import framework_doc
+from tests.factories import DERIVED_DOC, framework_doc
 from tests.helpers import dossier_row, recompute, save_scores
 
 pytestmark = pytest.mark.django_db
@@ -122,44 +122,6 @@ def test_appraised_zero_counts_as_appraised_not_as_missing(make_group, communes)
     code = communes[0].code
     save_scores(period, {code: {"1.1": ("6", "0"), "1.2": "4"}})
     assert recompute(framework, period)[code].total_points == D("4.00")
-
-
-DERIVED_DOC = framework_doc(
-    areas=[
-        {
-            "code": "3",
-            "name": "One-stop shop",
-            "sub_criteria": [
-                {"code": "3.1", "name": "manual", "max_points": 2, "method": "manual"},
-                {
-                    "code": "3.2",
-                    "name": "on time",
-                    "max_points": 5,
-                    "method": "steps",
-                    "metric": "on_time_rate",
-                    "steps": [[100, 5], [98, 4], [95, 3], [0, 0]],
-                },
-                {
-                    "code": "3.3",
-                    "name": "apologies",
-                    "max_points": 1,
-                    "method": "ratio_target",
-                    "metric": "apology_rate",
-                    "target_percent": 100,
-                },
-                {
-                    "code": "3.4",
-                    "name": "online",
-                    "max_points": 4,
-                    "method": "ratio_target",
-                    "metric": "online_rate",
-                    "target_percent": 50,
-                },
-                {"code": "3.5", "name": "survey", "max_points": 8, "method": "survey"},
-            ],
-        },
-    ]
-)
 
 
 def _derived(commune, sub_code):

@@ -4,12 +4,10 @@ import io
 
 import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from scoring.models import Score
-from tests.factories import CommuneFactory, MembershipFactory
-from tests.helpers import login, recompute, save_scores
+from tests.factories import MembershipFactory
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -98,34 +96,6 @@ def test_the_ranking_exports_to_xlsx(client):
     assert sheet["A2"].value == "Hạng" and sheet["D3"].value == "Xã An Mỹ"
     assert sheet["E3"].value == 90.92 and sheet["F3"].value == "Rất tốt"
     assert sheet.max_row == 2 + 13
-
-
-def _queries(client, url, params):
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url, params).status_code == 200
-    return len(captured)
-
-
-def test_pages_cost_the_same_queries_whatever_the_number_of_units(
-    client, make_group, district, communes, leader
-):
-    framework, period = make_group()
-    save_scores(period, {c.code: {"1.1": "3"} for c in communes})
-    recompute(framework, period)
-    client.force_login(leader)
-    params = {"group": district.code, "period": period.code}
-    small = {url: _queries(client, url, params) for url in ("/rankings/", "/rankings/export.xlsx")}
-    small_profile = _queries(client, f"/units/{communes[0].code}/", {})
-    for _ in range(20):
-        CommuneFactory(parent=district)
-    from scoring.assessments.rounds import group_open
-
-    group_open(framework=framework, period=period)
-    recompute(framework, period)
-    big = {url: _queries(client, url, params) for url in small}
-    assert big == small
-    assert _queries(client, f"/units/{communes[0].code}/", {}) == small_profile
-    assert max(small.values()) <= 20 and small_profile <= 20
 
 
 def test_the_language_switch_keeps_the_user_on_the_page(client):

@@ -12,8 +12,8 @@ from scoring.models import DirtyGroup, RankingRun, Result, Score
 from scoring.rankings import services as rankings
 from scoring.rankings.publication import group_publish
 from scoring.rankings.selectors import rankings_as_of
+from tests.factories import DERIVED_DOC
 from tests.helpers import dossier_row, recompute, save_scores
-from tests.test_engine import DERIVED_DOC
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Unit lists, memberships and the one scoping module."""
+"""Unit lists, memberships and scoping as queryset methods."""
 
 import datetime
 
@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from communes import scoping
+from communes import selectors
 from communes.models import AdministrativeUnit, Level, Membership
 from communes.services import UnitListError, units_load
 from tests.factories import CommuneFactory, DistrictFactory, MembershipFactory, UserFactory
@@ -66,18 +66,18 @@ def test_a_bad_unit_list_is_refused_with_row_numbers(tmp_path):
 
 def test_an_officer_sees_and_changes_only_their_commune(communes):
     officer = MembershipFactory(unit=communes[0], role="commune_officer").user
-    assert list(scoping.visible_units(officer)) == [communes[0]]
-    assert scoping.can_change(officer, communes[0])
-    assert not scoping.can_see(officer, communes[1])
-    assert not scoping.can_see(officer, communes[0].parent)
+    assert list(AdministrativeUnit.objects.visible_to(officer)) == [communes[0]]
+    assert selectors.can_change(officer, communes[0])
+    assert not selectors.can_see(officer, communes[1])
+    assert not selectors.can_see(officer, communes[0].parent)
 
 
 def test_an_appraiser_reaches_the_subtree_of_their_district(district, communes):
     appraiser = MembershipFactory(unit=district, role="appraiser").user
     elsewhere = CommuneFactory()
-    assert set(scoping.visible_units(appraiser)) == {district, *communes}
-    assert all(scoping.can_change(appraiser, c) for c in communes)
-    assert not scoping.can_see(appraiser, elsewhere)
+    assert set(AdministrativeUnit.objects.visible_to(appraiser)) == {district, *communes}
+    assert all(selectors.can_change(appraiser, c) for c in communes)
+    assert not selectors.can_see(appraiser, elsewhere)
 
 
 def test_a_leader_of_a_province_reads_everything_below_it_and_changes_nothing(district, communes):
@@ -85,22 +85,22 @@ def test_a_leader_of_a_province_reads_everything_below_it_and_changes_nothing(di
     other_district = DistrictFactory(parent=province)
     far = CommuneFactory(parent=other_district)
     leader = MembershipFactory(unit=province, role="leader").user
-    assert set(scoping.visible_units(leader)) >= {
+    assert set(AdministrativeUnit.objects.visible_to(leader)) >= {
         province,
         district,
         other_district,
         far,
         *communes,
     }
-    assert not scoping.changeable_units(leader).exists()
+    assert not AdministrativeUnit.objects.changeable_by(leader).exists()
 
 
 def test_anonymous_and_inactive_users_see_nothing(communes):
     from django.contrib.auth.models import AnonymousUser
 
     inactive = MembershipFactory(unit=communes[0], user=UserFactory(is_active=False)).user
-    assert not scoping.visible_units(AnonymousUser()).exists()
-    assert not scoping.visible_units(inactive).exists()
+    assert not AdministrativeUnit.objects.visible_to(AnonymousUser()).exists()
+    assert not AdministrativeUnit.objects.visible_to(inactive).exists()
 
 
 def test_add_member_creates_the_user_once_and_refuses_unknown_units(communes, capsys):

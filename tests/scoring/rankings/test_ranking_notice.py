@@ -14,9 +14,8 @@ from rest_framework.test import APIClient
 
 from scoring.models import DirtyGroup, Result
 from scoring.tasks import sweep_dirty_rankings
-from tests.factories import MembershipFactory
+from tests.factories import DERIVED_DOC, MembershipFactory
 from tests.helpers import recompute, save_scores
-from tests.test_engine import DERIVED_DOC
 
 # Committed for real, so a recompute is enqueued inside the request, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,12 +3,10 @@ saves, evidence, submit / return / finish, conflicts and what each page costs.""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from dossiers.services import dossier_reports_save
 from scoring.models import Assessment, AssessmentStatus, Result, Score
-from tests.factories import CommuneFactory, MembershipFactory, framework_doc
+from tests.factories import MembershipFactory, framework_doc
 from tests.helpers import dossier_row, recompute, save_scores
 
 pytestmark = pytest.mark.django_db
@@ -269,32 +267,3 @@ def test_overview_shows_every_unit_with_status_and_totals(client, sheet, commune
     assert own.in_effect_total == result.total_points
     stages = {s.code: s.count for s in page.context["stages"]}
     assert stages["not_started"] == 3 and stages["open"] == 1
-
-
-def _queries(client, url, params=None):
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url, params or {}).status_code == 200
-    return len(captured)
-
-
-def test_sheet_pages_cost_the_same_queries_whatever_the_number_of_units(client, sheet, district):
-    group = {"group": district.code, "period": "2024"}
-    pages = {
-        "overview": ("/appraisal/", group),
-        "sheet": (sheet["appraisal_url"], None),
-        "self": (sheet["url"], None),
-        "charts": ("/charts/", group),
-        "frameworks": ("/frameworks/", None),
-        "framework": (f"/frameworks/{sheet['framework'].pk}/", None),
-    }
-    client.force_login(sheet["appraiser"])
-    small = {name: _queries(client, *page) for name, page in pages.items()}
-    for _ in range(20):
-        CommuneFactory(parent=district)
-    from scoring.assessments.rounds import group_open
-
-    group_open(framework=sheet["framework"], period=sheet["period"])
-    recompute(sheet["framework"], sheet["period"])
-    big = {name: _queries(client, *page) for name, page in pages.items()}
-    assert big == small
-    assert max(small.values()) <= 25

@@ -1,0 +1,27 @@
+"""/api/v1/assessments/… (with scores and their evidence) and /api/v1/evidence/…"""
+
+from django.urls import path
+
+from scoring.assessments.api import (
+    AssessmentViewSet,
+    EvidenceViewSet,
+    ScoreEvidenceView,
+    ScoresView,
+)
+
+routes = [
+    ("assessments", AssessmentViewSet, "assessment"),
+    ("evidence", EvidenceViewSet, "evidence"),
+]
+urlpatterns = [
+    path(
+        "assessments/<str:unit_code>/<str:period>/scores/",
+        ScoresView.as_view(),
+        name="assessment-scores",
+    ),
+    path(
+        "assessments/<str:unit_code>/<str:period>/scores/<str:sub_code>/evidence/",
+        ScoreEvidenceView.as_view(),
+        name="score-evidence",
+    ),
+]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import Http404
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
@@ -23,4 +24,26 @@ class LanguageMiddleware(MiddlewareMixin):
 
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class PortalNotFoundPageMiddleware:
+    """With DEBUG on (the demo), Django answers a missing page with its technical 404 listing
+    URL patterns; people trying the demo should meet the portal's own page, in their language,
+    exactly as in production. The API keeps its JSON answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and not request.path.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            from django.views.defaults import page_not_found
+
+            return page_not_found(request, Http404())
         return response

@@ -11,6 +11,12 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    # How the person sees the column (the header of their file), when it differs from its name.
+    label: str | None = None
+
+    @property
+    def column_label(self) -> str | None:
+        return self.label or self.column
 
     def as_dict(self):
         return {"row": self.row, "column": self.column, "message": str(self.message)}
@@ -20,7 +26,7 @@ class Problem:
         if self.row is not None:
             where.append(_("row %(row)d") % {"row": self.row})
         if self.column:
-            where.append(_("column %(column)s") % {"column": self.column})
+            where.append(_("column %(column)s") % {"column": self.column_label})
         return f"{', '.join(where)}: {self.message}" if where else str(self.message)
 
 

@@ -12,7 +12,12 @@ from communes.models import Level
 from communes.selectors import communes_by_code, level_of_code
 from core.files import Table, UnreadableFile, read_table
 from core.problems import Problem
-from dossiers.columns import INFORMATIVE_COLUMNS, REQUIRED_COLUMNS, canonical_column
+from dossiers.columns import (
+    INFORMATIVE_COLUMNS,
+    REQUIRED_COLUMNS,
+    VIETNAMESE_HEADERS,
+    canonical_column,
+)
 from dossiers.metrics import COUNTER_FIELDS, bound_violations
 from dossiers.models import DossierReport
 from dossiers.rules import statistics_writable_units
@@ -259,6 +264,10 @@ def _replace_counters(reports: list[DossierReport], *, user, reason: str) -> Non
     )
 
 
+def _blank(cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
 def _table_records(table: Table) -> tuple[list[tuple[int, dict]], list[Problem], list[str]]:
     problems, notices = [], []
     columns: list[str | None] = []
@@ -269,7 +278,7 @@ def _table_records(table: Table) -> tuple[list[tuple[int, dict]], list[Problem],
                 _("Column %(position)d “%(header)s” is not a known column and was ignored.")
                 % {"position": position, "header": str(header)[:60]}
             )
-        if name in columns:
+        if name is not None and name in columns:
             problems.append(Problem(1, name, _("the column appears twice in the header")))
         columns.append(None if name in INFORMATIVE_COLUMNS else name)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -277,15 +286,38 @@ def _table_records(table: Table) -> tuple[list[tuple[int, dict]], list[Problem],
         problems.append(Problem(1, column, _("the required column is missing")))
     if problems:
         return [], problems, notices
-    records = []
+    counters = [i for i, name in enumerate(columns) if name in COUNTER_FIELDS]
+    records, unfilled = [], 0
     for number, cells in table.rows:
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-            continue  # blank lines at the end of a sheet are no data
+        if all(_blank(cells[i]) for i in counters if i < len(cells)):
+            # No figure at all: a blank line, or a month of the template not filled in yet.
+            unfilled += not all(_blank(c) for c in cells)
+            continue
         record = {
             name: cells[i] if i < len(cells) else None for i, name in enumerate(columns) if name
         }
         records.append((number, record))
+    if unfilled:
+        notices.append(
+            _("%(count)d rows without any figures (months not filled in) were skipped.")
+            % {"count": unfilled}
+        )
     return records, problems, notices
+
+
+def _label_columns(problems: list[Problem], headers) -> None:
+    """Name each problem's column as the file names it (its header), so a person finds it."""
+    shown = {}
+    for header in headers:
+        name = canonical_column(header)
+        if name and str(header or "").strip():
+            shown.setdefault(name, str(header).strip())
+    for problem in problems:
+        if problem.column:
+            problem.label = ", ".join(
+                shown.get(name, VIETNAMESE_HEADERS.get(name, name))
+                for name in problem.column.split(",")
+            )
 
 
 def dossier_file_import(
@@ -302,9 +334,11 @@ def dossier_file_import(
         )
     records, problems, notices = _table_records(table)
     if problems:
+        _label_columns(problems, table.headers)
         return ImportResult(dry_run=dry_run, problems=problems, notices=notices)
     result = dossier_reports_save(
         records=records, user=user, dry_run=dry_run, reason=f"import {file_name}"[:100]
     )
+    _label_columns(result.problems, table.headers)
     result.notices = notices + result.notices
     return result

@@ -1,4 +1,5 @@
-"""The downloadable XLSX template: Vietnamese headers, the commune and the months filled in."""
+"""The downloadable XLSX template: Vietnamese headers, the commune and the months filled in, and
+the figures already entered, so that the file uploaded back changes only what the person typed."""
 
 import io
 
@@ -11,7 +12,9 @@ from dossiers.columns import ALL_COLUMNS, VIETNAMESE_HEADERS
 TEMPLATE_COLUMNS = ("commune_code", "commune_name", *ALL_COLUMNS[1:])
 
 
-def monthly_template(commune, months) -> bytes:
+def monthly_template(commune, months, reports=()) -> bytes:
+    """`reports`: the stored months of the commune; their figures come pre-filled."""
+    stored = {report.month: report for report in reports}
     book = Workbook()
     sheet = book.active
     sheet.title = "So lieu"
@@ -21,7 +24,9 @@ def monthly_template(commune, months) -> bytes:
         cell.fill = PatternFill("solid", fgColor="0B5394")
     for month in months:
         row = [commune.code, commune.name, f"{month:%Y-%m}"]
-        sheet.append(row + [None] * (len(TEMPLATE_COLUMNS) - len(row)))
+        report = stored.get(month)
+        figures = [getattr(report, c) if report else None for c in TEMPLATE_COLUMNS[len(row) :]]
+        sheet.append(row + figures)
     for row in sheet.iter_rows(min_row=2, max_col=3):
         for cell in row:
             cell.number_format = "@"  # text: keeps "00004" and "2024-07" as typed

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -138,6 +139,8 @@ def upload(request, code):
         "path": stored,
         "name": upload_file.name,
         "commune": commune.code,
+        # After confirming, the page shows the year the file was about.
+        "year": max(r.month for r in preview.rows).year,
     }
     request.session.modified = True
     replaced = set(
@@ -183,7 +186,8 @@ def upload_confirm(request, code, token):
         _("%(created)d months added and %(updated)d replaced. The ranking follows within a moment.")
         % {"created": result.created, "updated": result.updated},
     )
-    return redirect("dossier-statistics", code=commune.code)
+    year = pending.get("year") or _year(request)
+    return redirect(f"{reverse('dossier-statistics', args=[commune.code])}?year={year}")
 
 
 @login_required
@@ -191,8 +195,9 @@ def template_download(request, code):
     commune = _commune(request, code)
     year = _year(request)
     months = [datetime.date(year, m, 1) for m in range(1, 13)]
+    reports = DossierReport.objects.filter(commune=commune, month__year=year)
     response = HttpResponse(
-        monthly_template(commune, months),
+        monthly_template(commune, months, reports),
         content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )
     response["Content-Disposition"] = (

@@ -13,6 +13,9 @@ from scoring.periods import period_get_or_create
 from tests.factories import CommuneFactory, DistrictFactory, MembershipFactory, framework_doc
 from tests.processes import free_port, publishing_to
 
+# The browser tests' fixtures (Chromium, the demo) live with their helpers.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

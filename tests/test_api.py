@@ -369,8 +369,9 @@ def test_rankings_are_scoped_and_say_when_they_were_computed(world):
         "areas",
     }
     assert response["X-Rankings-As-Of"]
-    mine = client_for(world["cast"]["officer"]).get(url, query).json()
-    assert [r["unit_code"] for r in mine] == [world["own"].code]
+    # An officer sees the whole ranking of the group their commune is ranked in.
+    seen_by_officer = client_for(world["cast"]["officer"]).get(url, query).json()
+    assert seen_by_officer == rows
     bad = client_for(world["cast"]["leader"]).get(url, {"period": "2024-H9"})
     assert bad.status_code == 400
     assert {e["column"] for e in bad.json()["errors"]} == {"period", "group"}

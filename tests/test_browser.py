@@ -4,59 +4,22 @@ the page; the browser never asks anything of another server. Screenshots of ever
 languages go to var/screenshots/."""
 
 import datetime
-import os
-import shutil
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 
 from scoring.models import DirtyGroup, Result
 from scoring.tasks import sweep_dirty_rankings
+from tests.browser import SHOTS, page_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain setup.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the browser tests: install Debian's chromium")
-        pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-        # The ORM calls made while Playwright's loop runs use connections of that context; left
-        # open they would keep the test database from being dropped at the end of the run.
-        connections.close_all()
-
-
-@pytest.fixture
-def demo(transactional_db):
-    # Transactional tests that ran before may have flushed the seeded demo.
-    if not Result.objects.filter(unit__code="19729").exists():
-        with open(os.devnull, "w") as quiet:
-            call_command("seed_demo", stdout=quiet)
 
 
 def test_a_leader_reads_the_dashboard_and_charts_in_both_languages(browser, demo, live_server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     outside = []
     for language in ("vi", "en"):
-        context, page = _sign_in(
+        context, page = sign_in(
             browser, live_server, "leader_hailang", language, outside=outside, password="wrong"
         )
         assert page.locator(".error").is_visible()  # a message on the page, not an error page
@@ -103,7 +66,7 @@ def test_an_officer_uploads_a_file_and_the_group_ranking_changes(
     lines += [f"31564,2023-{m:02d},300,10,10,280,0,0,0,0,0" for m in range(7, 13)]
     upload = tmp_path / "nua-cuoi-2023.csv"
     upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    context, page = _sign_in(browser, live_server, "officer_anmy")
+    context, page = sign_in(browser, live_server, "officer_anmy")
     page.click("text=Số liệu hồ sơ")
     page.wait_for_url("**/dossiers/31564/")
     page.set_input_files("input[name=file]", str(upload))
@@ -122,41 +85,12 @@ def test_an_officer_uploads_a_file_and_the_group_ranking_changes(
     context.close()
 
 
-def _page_errors(console):
-    """Console errors but the browser's own note on a refused request (400, 404), which is
-    the answer these pages expect for bad input."""
-    return [m for m in console if "status of 400" not in m and "status of 404" not in m]
-
-
-def _sign_in(
-    browser, live_server, username, language="vi", console=None, outside=None, password="demo1234"
-):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    if console is not None:
-        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: console.append(str(e)))
-    if outside is not None:
-        page.on(
-            "request",
-            lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None,
-        )
-    page.goto(f"{live_server.url}/accounts/login/")
-    if language == "en":
-        page.click("button[value=en]")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button.primary")
-    page.wait_for_load_state()
-    return context, page
-
-
 def test_an_appraiser_changes_a_score_in_place_and_the_dashboard_shows_the_new_rank(
     browser, demo, live_server
 ):
     SHOTS.mkdir(parents=True, exist_ok=True)
     console = []
-    context, page = _sign_in(browser, live_server, "appraiser_kesach", console=console)
+    context, page = sign_in(browser, live_server, "appraiser_kesach", console=console)
     assert Result.objects.get(unit__code="31564", period__code="2023").rank == 1
     page.click("nav.mainnav >> text=Thẩm định")
     page.wait_for_url("**/appraisal/**")
@@ -182,7 +116,7 @@ def test_an_appraiser_changes_a_score_in_place_and_the_dashboard_shows_the_new_r
     rank = int(row.locator("td.rank").inner_text())
     assert rank > 1 and "▼" in row.inner_text()
     assert Result.objects.get(unit__code="31564", period__code="2023").rank == rank
-    assert _page_errors(console) == []
+    assert page_errors(console) == []
     context.close()
 
 
@@ -191,7 +125,7 @@ def test_with_the_task_queue_down_the_sheet_says_the_ranking_will_follow(
 ):
     SHOTS.mkdir(parents=True, exist_ok=True)
     console = []
-    context, page = _sign_in(browser, live_server, "appraiser_kesach", console=console)
+    context, page = sign_in(browser, live_server, "appraiser_kesach", console=console)
     page.goto(f"{live_server.url}/appraisal/31564/2023/")
     survey = page.locator("#row-8-1 input.points-input")
     survey.fill("2")
@@ -220,7 +154,7 @@ def test_with_the_task_queue_down_the_sheet_says_the_ranking_will_follow(
     assert "chưa có trong bảng xếp hạng" not in page.locator(".statusline").inner_text()
     row = page.locator("table.ranking tbody tr", has_text="Xã An Mỹ")
     assert int(row.locator("td.rank").inner_text()) > 1
-    assert _page_errors(console) == []
+    assert page_errors(console) == []
     context.close()
 
 
@@ -230,7 +164,7 @@ def test_an_officer_self_assesses_with_evidence_and_submits(browser, demo, live_
     renamed = tmp_path / "bao-cao.pdf"
     renamed.write_bytes(b"PK\x03\x04 this is a zip, not a PDF")
     console = []
-    context, page = _sign_in(browser, live_server, "officer_anmy", console=console)
+    context, page = sign_in(browser, live_server, "officer_anmy", console=console)
     page.click("nav.mainnav >> text=Tự đánh giá")
     page.wait_for_url("**/assessments/")
     page.click("text=Tự chấm >> nth=-1")
@@ -247,12 +181,17 @@ def test_an_officer_self_assesses_with_evidence_and_submits(browser, demo, live_
     page.locator("#evidence-1-2 .msg.error").wait_for()
     assert "không thực sự là tệp pdf" in page.locator("#evidence-1-2").inner_text()
     page.screenshot(path=SHOTS / "self-assessment-editing-vi.png", full_page=True)
-    page.click("text=Nộp để thẩm định")
+    page.click("text=Xem lại và nộp")
+    page.wait_for_url("**/assessments/31564/2023/submit/")
+    summary = page.locator("main").inner_text()
+    assert "Tổng điểm tự chấm" in summary and "chưa có minh chứng" in summary
+    page.screenshot(path=SHOTS / "self-assessment-submit-summary-vi.png", full_page=True)
+    page.click("button:has-text('Nộp để thẩm định')")
     page.wait_for_url("**/assessments/31564/2023/")
     assert page.locator(".messages").is_visible()
     assert page.locator("input.points-input").count() == 0
     page.screenshot(path=SHOTS / "self-assessment-submitted-vi.png", full_page=True)
-    assert _page_errors(console) == []
+    assert page_errors(console) == []
     context.close()
 
 
@@ -284,7 +223,7 @@ def test_every_page_in_both_languages_draws_without_errors(browser, demo, live_s
     console, outside, contexts = [], [], {}
     for name, user, path in tour:
         if user not in contexts:
-            contexts[user] = _sign_in(browser, live_server, user, language, console, outside)
+            contexts[user] = sign_in(browser, live_server, user, language, console, outside)
         page = contexts[user][1]
         response = page.goto(live_server.url + path)
         assert response.status == (404 if name == "not-found" else 200), name
@@ -296,7 +235,7 @@ def test_every_page_in_both_languages_draws_without_errors(browser, demo, live_s
                 == 4
             )
         page.screenshot(path=SHOTS / f"{name}-{language}.png", full_page=True)
-    assert _page_errors(console) == []
+    assert page_errors(console) == []
     assert outside == []
     for context, _page in contexts.values():
         context.close()

@@ -25,9 +25,10 @@ class ScoreError(Exception):
 SCORE_FIELDS = ("self_points", "explanation", "appraised_points", "appraisal_reason")
 
 
-def _refuse(refusal, field: str) -> None:
+def _refuse(refusal, field: str | None = None) -> None:
+    """Raise the rule's refusal; a refusal about the user's role names the field they typed in."""
     if refusal:
-        raise ScoreError(refusal.message, refusal.field and field)
+        raise ScoreError(refusal.message, field if refusal.field else None)
 
 
 def _apply_change(score: Score, user, changes: dict) -> None:
@@ -36,7 +37,7 @@ def _apply_change(score: Score, user, changes: dict) -> None:
     officer_change = "self_points" in changes or "explanation" in changes
     appraiser_change = "appraised_points" in changes or "appraisal_reason" in changes
     published = rules.is_published(assessment.framework_id, assessment.period_id)
-    _refuse(rules.results_final(0, 0, published=published), "")
+    _refuse(rules.results_final(assessment.framework_id, assessment.period_id, published=published))
     actor = rules.Actor(user)
     if officer_change:
         _refuse(

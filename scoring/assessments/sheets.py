@@ -159,6 +159,15 @@ class Sheet:
     def unscored(self) -> list[SheetRow]:
         return [r for r in self.rows if r.needs_self_points and r.score.self_points is None]
 
+    # What a commune should look at before submitting (the appraisers will ask for it).
+    @property
+    def without_explanation(self) -> list[SheetRow]:
+        return [r for r in self.rows if r.needs_self_points and not r.score.explanation.strip()]
+
+    @property
+    def without_evidence(self) -> list[SheetRow]:
+        return [r for r in self.rows if r.needs_self_points and not r.evidence]
+
 
 def _scores(assessment: Assessment):
     claimed, in_effect = _points_expressions()

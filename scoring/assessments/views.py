@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from communes.models import AdministrativeUnit
 from core.problems import Problem
@@ -178,9 +178,13 @@ def evidence_remove(request, code, period, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request, code, period):
+    """GET: what will be handed over (the total, items still without points, explanation or
+    evidence), with the button that submits. POST: submit."""
     assessment = assessment_or_404(request, code, period)
+    if request.method == "GET":
+        return sheet_page(request, code, period, "scoring/assessments/submit_confirm.html")
     try:
         problems = assessment_submit(assessment=assessment, user=request.user)
     except ScoreError as exc:

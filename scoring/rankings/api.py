@@ -7,7 +7,6 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from communes.models import AdministrativeUnit
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
@@ -59,9 +58,8 @@ class RankingView(GenericAPIView):
             or not Framework.objects.visible_to(request.user).filter(pk=framework.pk).exists()
         ):
             raise Http404
-        rows = ranking_rows(framework, period).filter(
-            unit__in=AdministrativeUnit.objects.visible_to(request.user)
-        )
+        # The whole group, as on the dashboard: a ranking is public to whoever reads its framework.
+        rows = ranking_rows(framework, period)
         response = Response(RankingRowSerializer(rows, many=True).data)
         run = latest_run(framework, period)
         if run is not None:

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.db.models import Avg, F, Max
 
-from communes.models import AdministrativeUnit
 from dossiers.metrics import METRICS, rate
 from dossiers.models import DossierReport
 from scoring.models import Area, AreaResult, Band, Framework, Period, Result, Score, localized
@@ -79,9 +78,10 @@ class Dashboard:
 
 
 def ranking_dashboard(user, framework: Framework, period: Period) -> Dashboard:
-    rows = list(
-        ranking_rows(framework, period).filter(unit__in=AdministrativeUnit.objects.visible_to(user))
-    )
+    # A group's ranking is public within the portal: whoever may read its framework (the caller
+    # chose it from Framework.objects.visible_to) sees every row, and the group's averages are
+    # over the whole group whatever the viewer's own scope.
+    rows = list(ranking_rows(framework, period))
     areas = list(Area.objects.filter(framework=framework).order_by("position"))
     bands = list(Band.objects.filter(framework=framework).order_by("-min_percent"))
     band_index = {b.pk: i for i, b in enumerate(bands)}

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from communes import selectors
-from communes.models import Level
+from communes.models import AdministrativeUnit, Level
 from communes.selectors import memberships_of
 from scoring.rankings.dashboards import group_choices, ranking_dashboard, unit_profile
 from scoring.rankings.exports import ranking_workbook
@@ -48,6 +48,15 @@ def _svg_number(value) -> str:
     return f"{float(value or 0):.1f}"
 
 
+def _units_seen(user, rows) -> list:
+    visible = set(
+        AdministrativeUnit.objects.visible_to(user)
+        .filter(pk__in=[r.unit_id for r in rows])
+        .values_list("pk", flat=True)
+    )
+    return [r for r in rows if r.unit_id in visible]
+
+
 @login_required
 def charts(request):
     """Three charts for a group and period: one unit's areas against the group average, the
@@ -56,12 +65,14 @@ def charts(request):
     dashboard = ranking_dashboard(request.user, framework, period) if framework else None
     row = profile = None
     areas = []
-    if dashboard and dashboard.rows:
+    # The ranking is the group's; a unit's own history is shown only for units the user sees.
+    seen = _units_seen(request.user, dashboard.rows) if dashboard else []
+    if seen:
         chosen = request.GET.get("unit")
         if chosen is None:
             own = memberships_of(request.user)
             chosen = own[0].unit.code if own else None
-        row = next((r for r in dashboard.rows if r.unit.code == chosen), dashboard.rows[0])
+        row = next((r for r in seen if r.unit.code == chosen), seen[0])
         profile = unit_profile(row.unit)
         areas = [
             {
@@ -85,6 +96,7 @@ def charts(request):
             "issuers": issuers,
             "periods": periods,
             "row": row,
+            "units": seen,
             "profile": profile,
             "areas": areas,
         },

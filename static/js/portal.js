@@ -49,4 +49,67 @@
     toast.appendChild(close);
     box.appendChild(toast);
   });
+
+  // In-place saves: a typed value is never left looking saved when it is not. While a save is on
+  // its way its message says so; a refusal (out of range, someone else's newer value) shows the
+  // server's message; a failure (server error, no connection) marks the value unsaved with the
+  // reason and a button that sends it again; leaving the page with such a value asks first.
+  function label(name) {
+    return document.body.dataset[name] || "";
+  }
+  function savingField(element) {
+    return element && element.matches && element.matches(".field [hx-post]") ? element : null;
+  }
+  function messageOf(element) {
+    return document.getElementById((element.getAttribute("hx-target") || "").slice(1));
+  }
+  function showFailure(element, reason) {
+    var message = messageOf(element);
+    if (!message) return;
+    message.className = "msg error";
+    message.setAttribute("role", "alert");
+    message.textContent = label("failedLabel") + ": " + reason + " ";
+    var retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "retry";
+    retry.textContent = label("retryLabel");
+    retry.addEventListener("click", function () {
+      window.htmx.trigger(element, "retry");
+    });
+    message.appendChild(retry);
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = savingField(event.detail.elt);
+    if (!element) return;
+    element.classList.add("saving");
+    element.classList.remove("unsaved");
+    var message = messageOf(element);
+    if (message) {
+      message.className = "msg saving";
+      message.removeAttribute("role");
+      message.textContent = label("savingLabel");
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var element = savingField(event.detail.elt);
+    if (!element) return;
+    element.classList.remove("saving");
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status >= 200 && status < 300) {
+      element.classList.remove("unsaved");
+      return;
+    }
+    element.classList.add("unsaved");
+    if (status === 400 || status === 409 || status === 413) return; // the server's message shows
+    showFailure(
+      element,
+      status === 0 ? label("offlineLabel") : label("serverErrorLabel").replace("%(status)s", status)
+    );
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (document.querySelector(".field .saving, .field .unsaved")) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
 })();

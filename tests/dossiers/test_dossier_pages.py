@@ -65,10 +65,7 @@ def test_the_template_round_trips_through_preview_and_confirm(client):
     for row, received in ((2, 300), (3, 250)):
         for column, value in zip("DFGH", (received, received - 5, 5, 0), strict=True):
             sheet[f"{column}{row}"] = value
-    for row in range(4, 14):  # months not filled in yet are taken out, as a clerk would
-        for cell in sheet[row]:
-            cell.value = None
-    buffer = io.BytesIO()
+    buffer = io.BytesIO()  # the ten months not filled in stay as the template gave them
     book.save(buffer)
     buffer.seek(0)
     buffer.name = "thang-1-2.xlsx"
@@ -76,11 +73,50 @@ def test_the_template_round_trips_through_preview_and_confirm(client):
     assert preview.status_code == 200
     assert (preview.context["preview"].created, preview.context["preview"].updated) == (2, 0)
     assert not DossierReport.objects.filter(commune__code="31564", month__year=2024).exists()
+    assert any("Đã bỏ qua 10 dòng" in n for n in preview.context["preview"].notices)
     token = preview.context["token"]
     done = client.post(f"/dossiers/31564/upload/{token}/confirm/")
-    assert done.status_code == 302
+    assert done.status_code == 302 and done["Location"] == "/dossiers/31564/?year=2024"
     assert DossierReport.objects.filter(commune__code="31564", month__year=2024).count() == 2
     assert client.post(f"/dossiers/31564/upload/{token}/confirm/").status_code == 404
+
+
+def _upload(client, book, name):
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = name
+    return client.post("/dossiers/31564/upload/", {"file": buffer})
+
+
+def test_the_template_comes_with_the_stored_months_and_goes_back_unchanged(client):
+    login(client, "officer_anmy")
+    template = client.get("/dossiers/31564/template.xlsx", {"year": 2022})
+    book = openpyxl.load_workbook(io.BytesIO(template.content))
+    received = [row[3] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert sum(received) == 3517  # the twelve stored months of 2022, as entered
+    preview = _upload(client, book, "mau-2022.xlsx")
+    assert preview.status_code == 200
+    result = preview.context["preview"]
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 12)
+
+
+def test_problems_name_the_column_as_the_file_heads_it(client):
+    login(client, "officer_anmy")
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get("/dossiers/31564/template.xlsx", {"year": 2024}).content)
+    )
+    for column, value in zip("DFGH", ("ba trăm", 0, 0, 0), strict=True):
+        book.active[f"{column}2"] = value
+    page = _upload(client, book, "sai.xlsx")
+    assert page.status_code == 400
+    [problem] = page.context["problems"]
+    assert (problem.row, problem.column, problem.column_label) == (
+        2,
+        "received",
+        "Tiếp nhận trong kỳ",
+    )
+    assert "Tiếp nhận trong kỳ" in page.content.decode()
 
 
 def test_a_bad_file_lists_every_problem_on_the_page_and_writes_nothing(client):

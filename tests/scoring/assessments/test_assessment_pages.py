@@ -92,7 +92,7 @@ def test_the_self_assessment_shows_the_rule_that_gave_derived_points(client, she
     # Vietnamese by default, numbers in Vietnamese style.
     assert "Tỷ lệ đúng hạn 99,3 % → 4/5 điểm" in html
     assert "≥ 98 %: 4" in html
-    assert 'name="self_points"' in html and "Nộp để thẩm định" in html
+    assert 'name="self_points"' in html and "Xem lại và nộp" in html
     client.cookies["django_language"] = "en"
     english = client.get(sheet["url"]).content.decode()
     assert "On-time rate 99.3 % → 4/5 points" in english
@@ -139,6 +139,28 @@ def test_submit_names_what_is_missing_then_closes_the_sheet(client, sheet):
     closed = save(client, sheet, "1.1", "self_points", "1", was="6")
     assert closed.status_code == 400 and "submitted and is closed" in closed.content.decode()
     assert 'name="self_points"' not in client.get(sheet["url"]).content.decode()
+
+
+def test_submitting_first_shows_what_will_be_handed_over(client, sheet):
+    client.force_login(sheet["officer"])
+    client.cookies["django_language"] = "en"
+    save(client, sheet, "1.1", "self_points", "6")
+    before = client.get(sheet["url"] + "submit/")
+    html = before.content.decode()
+    assert before.status_code == 200
+    summary = before.context["sheet"]
+    assert [r.sub.code for r in summary.unscored] == ["1.2"]
+    assert "1 sub-criterion has no self points yet" in html
+    assert "2 items without an explanation" in html and "2 items without evidence" in html
+    # 6 typed for 1.1, and 4 of 5 that 99,3 % on time gives 3.2.
+    assert "Self-assessed total: <strong>10</strong> of 15 points." in html
+    assert 'type="submit" disabled' in html  # 1.2 must be scored first
+    # Looking at the summary changes nothing.
+    assessment = Assessment.objects.get(unit=sheet["own"], period=sheet["period"])
+    assert assessment.status == AssessmentStatus.OPEN
+    save(client, sheet, "1.2", "self_points", "3")
+    ready = client.get(sheet["url"] + "submit/").content.decode()
+    assert "has no self points yet" not in ready and 'type="submit" disabled' not in ready
 
 
 def test_evidence_is_attached_listed_refused_and_removed_in_place(client, sheet):

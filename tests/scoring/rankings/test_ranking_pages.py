@@ -1,11 +1,13 @@
 """The pages of the portal: who lands where, what they may see, and what a page costs."""
 
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.db.models import Avg
 
-from scoring.models import Score
+from scoring.models import AreaResult, Result, Score
 from tests.factories import MembershipFactory
 from tests.helpers import login
 
@@ -57,10 +59,34 @@ def test_a_provisional_ranking_shows_how_much_of_each_result_is_appraised(client
     assert "Số tiêu chí thành phần đã thẩm định" not in published.content.decode()  # final
 
 
-def test_an_officer_sees_only_their_own_row_and_not_other_communes(client):
+def test_an_officer_sees_the_whole_group_ranking_but_only_their_own_unit(client):
     login(client, "officer_anmy")
     page = client.get("/rankings/", {"group": "943", "period": "2022"})
-    assert [r.unit.code for r in page.context["dashboard"].rows] == ["31564"]
+    dashboard = page.context["dashboard"]
+    group = Result.objects.filter(framework=dashboard.framework, period=dashboard.period)
+    assert [r.unit.code for r in dashboard.rows] == list(
+        group.order_by("rank", "unit__code").values_list("unit__code", flat=True)
+    )
+    assert len(dashboard.rows) == 13
+    # The group's averages, as the database computes them over every commune of the group.
+    expected = {
+        row["area__code"]: row["mean"]
+        for row in AreaResult.objects.filter(result__in=group)
+        .values("area__code")
+        .annotate(mean=Avg("percent"))
+    }
+    shown = {area.code: mean for area, mean, _css in dashboard.area_averages}
+    assert shown.keys() == expected.keys()
+    assert all(abs(shown[code] - expected[code]) < Decimal("0.005") for code in expected)
+    leader_view = login(client, "leader_kesach").get(
+        "/rankings/", {"group": "943", "period": "2022"}
+    )
+    assert leader_view.context["dashboard"].area_averages == dashboard.area_averages
+    # A unit's own history stays the unit's: charts offer only theirs, profiles of others 404.
+    login(client, "officer_anmy")
+    charts = client.get("/charts/", {"group": "943", "period": "2022", "unit": "31561"})
+    assert charts.context["row"].unit.code == "31564"
+    assert [r.unit.code for r in charts.context["units"]] == ["31564"]
     assert client.get("/units/31564/").status_code == 200
     not_mine = client.get("/units/31561/")
     assert not_mine.status_code == 404 and "ngoài phạm vi" in not_mine.content.decode()

@@ -5,6 +5,7 @@ fresh machine needs no services. Every variable is documented in `.env.example`.
 """
 
 import datetime
+import os
 from pathlib import Path
 
 import environ
@@ -150,7 +151,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests on SQLite use a file, not memory, so the browser tests' server threads and the test
     # share one database through separate connections, as people do on the real thing.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per test process, so two runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

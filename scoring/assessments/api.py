@@ -100,6 +100,8 @@ class ScoreSerializer(serializers.ModelSerializer):
             "appraised_points",
             "explanation",
             "appraisal_reason",
+            "return_note",
+            "return_answer",
             "metric",
             "metric_value",
             "derived_points",
@@ -123,6 +125,7 @@ class ScoreChangeSerializer(serializers.Serializer):
         max_digits=7, decimal_places=2, required=False, allow_null=True
     )
     appraisal_reason = serializers.CharField(required=False, allow_blank=True)
+    return_answer = serializers.CharField(required=False, allow_blank=True)
 
 
 def assessment_in_scope(user, unit_code: str, period_code: str, framework_code=None):

@@ -121,7 +121,14 @@ def appraisal_return(request, code, period):
     assessment = assessment_or_404(request, code, period)
     try:
         assessment_return(
-            assessment=assessment, user=request.user, note=request.POST.get("return_note", "")
+            assessment=assessment,
+            user=request.user,
+            note=request.POST.get("return_note", ""),
+            item_notes={
+                key.removeprefix("item-"): value
+                for key, value in request.POST.items()
+                if key.startswith("item-")
+            },
         )
     except ScoreError as exc:
         return _appraisal_refused(request, code, period, exc)

@@ -116,5 +116,6 @@ def permissions(user, assessment) -> dict:
         "can_self_assess": self_assessment_refusal(actor, assessment, published=published) is None,
         "can_appraise": appraisal_refusal(actor, assessment, published=published) is None,
         "can_finish": finish_refusal(actor, assessment) is None,
+        "can_return": return_refusal(actor, assessment) is None,
         "is_appraiser": actor.holds(APPRAISER_ROLES, assessment.unit_id),
     }

@@ -22,7 +22,11 @@ class ScoreError(Exception):
         self.field = field
 
 
-SCORE_FIELDS = ("self_points", "explanation", "appraised_points", "appraisal_reason")
+# The commune writes the first three (return_answer: its answer to an item the appraisers
+# returned), the appraisers the last two.
+OFFICER_FIELDS = ("self_points", "explanation", "return_answer")
+APPRAISER_FIELDS = ("appraised_points", "appraisal_reason")
+SCORE_FIELDS = (*OFFICER_FIELDS, *APPRAISER_FIELDS)
 
 
 def _refuse(refusal, field: str | None = None) -> None:
@@ -34,8 +38,8 @@ def _refuse(refusal, field: str | None = None) -> None:
 def _apply_change(score: Score, user, changes: dict) -> None:
     """Check and set the changed fields on `score` (not saved); ScoreError names the field."""
     assessment = score.assessment
-    officer_change = "self_points" in changes or "explanation" in changes
-    appraiser_change = "appraised_points" in changes or "appraisal_reason" in changes
+    officer_change = any(name in changes for name in OFFICER_FIELDS)
+    appraiser_change = any(name in changes for name in APPRAISER_FIELDS)
     published = rules.is_published(assessment.framework_id, assessment.period_id)
     _refuse(rules.results_final(assessment.framework_id, assessment.period_id, published=published))
     actor = rules.Actor(user)
@@ -51,7 +55,7 @@ def _apply_change(score: Score, user, changes: dict) -> None:
             if error:
                 raise ScoreError(error, name)
             setattr(score, name, points)
-    for name in ("explanation", "appraisal_reason"):
+    for name in ("explanation", "return_answer", "appraisal_reason"):
         if name in changes:
             setattr(score, name, str(changes[name] or "").strip())
     score.updated_by = user

@@ -159,6 +159,11 @@ class Sheet:
     def unscored(self) -> list[SheetRow]:
         return [r for r in self.rows if r.needs_self_points and r.score.self_points is None]
 
+    @property
+    def returned(self) -> list[SheetRow]:
+        """Items the appraisers asked about when they last returned the self-assessment."""
+        return [r for r in self.rows if r.score.return_note]
+
     # What a commune should look at before submitting (the appraisers will ask for it).
     @property
     def without_explanation(self) -> list[SheetRow]:

@@ -46,18 +46,34 @@ def assessment_submit(*, assessment: Assessment, user) -> list[Problem]:
     return []
 
 
-def assessment_return(*, assessment: Assessment, user, note: str) -> None:
-    """Send a submitted self-assessment back to the commune with what it must explain."""
+def assessment_return(
+    *, assessment: Assessment, user, note: str = "", item_notes: dict | None = None
+) -> None:
+    """Send a submitted self-assessment back to the commune with what it must explain: a note
+    for the whole, and/or a note for each item that needs it ({sub-criterion code: note})."""
     _refuse(rules.appraisal_refusal(user, assessment))
     note = str(note or "").strip()
-    if not note:
+    items = {code: str(text).strip() for code, text in (item_notes or {}).items()}
+    items = {code: text for code, text in items.items() if text}
+    if not note and not items:
         raise ScoreError(_("Say what the commune must explain or complete."), "return_note")
+    scores = assessment.scores.select_related("sub_criterion")
+    known = {s.sub_criterion.code for s in scores}
+    unknown = sorted(set(items) - known)
+    if unknown:
+        raise ScoreError(
+            _("The framework has no sub-criterion %(codes)s.") % {"codes": ", ".join(unknown)}
+        )
     with transaction.atomic():
         locked = _locked(assessment)
         _refuse(rules.return_refusal(user, locked))
         locked.status = AssessmentStatus.RETURNED
         locked.return_note = note
         locked.save(update_fields=["status", "return_note", "updated_at"])
+        # The questions of an earlier return are settled: only this return's stand.
+        scores.update(return_note="", return_answer="")
+        for code, text in items.items():
+            scores.filter(sub_criterion__code=code).update(return_note=text)
     assessment.status, assessment.return_note = locked.status, locked.return_note
 
 

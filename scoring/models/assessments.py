@@ -108,6 +108,10 @@ class Score(models.Model):
     appraised_points = models.DecimalField(_("appraised points"), **POINTS, null=True, blank=True)
     explanation = models.TextField(_("explanation"), blank=True)
     appraisal_reason = models.TextField(_("appraisal reason"), blank=True)
+    # When the appraisers return the self-assessment: what they ask about this item, and the
+    # commune's answer. Both are cleared by the next return.
+    return_note = models.TextField(_("asked on return"), blank=True)
+    return_answer = models.TextField(_("answer to the return"), blank=True)
     # Computed by the ranking engine; never edited by hand.
     metric_value = models.DecimalField(_("metric value"), **PERCENT, null=True, blank=True)
     derived_points = models.DecimalField(_("derived points"), **POINTS, null=True, blank=True)

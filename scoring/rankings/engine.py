@@ -72,8 +72,8 @@ def _rate_sql() -> str:
 # score of the same row at this moment.
 INSERT_MISSING_SCORES = f"""
     INSERT INTO {T["score"]} (assessment_id, sub_criterion_id, explanation, appraisal_reason,
-                              points, updated_at)
-    SELECT a.id, sc.id, '', '', 0, %(now)s
+                              return_note, return_answer, points, updated_at)
+    SELECT a.id, sc.id, '', '', '', '', 0, %(now)s
     FROM {T["assessment"]} a JOIN {T["sub"]} sc ON sc.framework_id = a.framework_id
     WHERE {IN_GROUP} AND NOT EXISTS (
         SELECT 1 FROM {T["score"]} s WHERE s.assessment_id = a.id AND s.sub_criterion_id = sc.id)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from communes import selectors
 from communes.models import AdministrativeUnit, Level
 from communes.selectors import memberships_of
+from scoring.assessments.selectors import returned_for_explanation
 from scoring.rankings.dashboards import group_choices, ranking_dashboard, unit_profile
 from scoring.rankings.exports import ranking_workbook
 
@@ -111,4 +112,11 @@ def unit_page(request, code):
     if unit.level != Level.COMMUNE:
         # A district or province page is its ranking: the communes it issues a framework for.
         return redirect(f"{reverse('rankings')}?group={unit.code}")
-    return render(request, "scoring/rankings/unit_profile.html", {"profile": unit_profile(unit)})
+    return render(
+        request,
+        "scoring/rankings/unit_profile.html",
+        {
+            "profile": unit_profile(unit),
+            "returned": returned_for_explanation(request.user, unit),
+        },
+    )

@@ -289,3 +289,60 @@ def test_overview_shows_every_unit_with_status_and_totals(client, sheet, commune
     assert own.in_effect_total == result.total_points
     stages = {s.code: s.count for s in page.context["stages"]}
     assert stages["not_started"] == 3 and stages["open"] == 1
+
+
+def test_a_return_asks_about_items_and_the_commune_answers_each(client, sheet):
+    client.force_login(sheet["officer"])
+    client.cookies["django_language"] = "en"
+    save(client, sheet, "1.1", "self_points", "6")
+    save(client, sheet, "1.2", "self_points", "3")
+    client.post(sheet["url"] + "submit/")
+    client.force_login(sheet["appraiser"])
+    sheet_html = client.get(sheet["appraisal_url"]).content.decode()
+    assert 'name="item-1.1" form="return-form"' in sheet_html
+    returned = client.post(
+        sheet["appraisal_url"] + "return/",
+        {"item-1.1": "Thiếu quyết định ban hành kế hoạch", "item-1.2": " ", "return_note": ""},
+    )
+    assert returned.status_code == 302
+    assessment = Assessment.objects.get(unit=sheet["own"], period=sheet["period"])
+    assert assessment.status == AssessmentStatus.RETURNED
+    assert score_of(sheet, "1.1").return_note == "Thiếu quyết định ban hành kế hoạch"
+    assert score_of(sheet, "1.2").return_note == ""
+    # The commune's home page says so, and its sheet highlights the item with its question.
+    client.force_login(sheet["officer"])
+    home = client.get(f"/units/{sheet['own'].code}/").content.decode()
+    assert "returned the self-assessment of 2024 for explanation" in home
+    assert "1 item to answer." in home
+    page = client.get(sheet["url"])
+    assert [r.sub.code for r in page.context["sheet"].returned] == ["1.1"]
+    html = page.content.decode()
+    assert 'class=" returned"' in html and "Thiếu quyết định ban hành kế hoạch" in html
+    assert 'name="return_answer"' in html
+    answered = save(client, sheet, "1.1", "return_answer", "Đã bổ sung Quyết định 12/QĐ-UBND")
+    assert answered.status_code == 200
+    assert score_of(sheet, "1.1").return_answer == "Đã bổ sung Quyết định 12/QĐ-UBND"
+    client.post(sheet["url"] + "submit/")
+    # The appraiser reads the answer beside the question.
+    client.force_login(sheet["appraiser"])
+    html = client.get(sheet["appraisal_url"]).content.decode()
+    assert "Đã bổ sung Quyết định 12/QĐ-UBND" in html
+    # Another user of the commune's group cannot answer for it.
+    client.force_login(sheet["other_officer"])
+    assert save(client, sheet, "1.1", "return_answer", "x").status_code == 404
+
+
+def test_a_return_needs_a_note_for_the_whole_or_for_an_item(client, sheet):
+    client.force_login(sheet["officer"])
+    save(client, sheet, "1.1", "self_points", "6")
+    save(client, sheet, "1.2", "self_points", "3")
+    client.post(sheet["url"] + "submit/")
+    client.force_login(sheet["appraiser"])
+    client.cookies["django_language"] = "en"
+    refused = client.post(sheet["appraisal_url"] + "return/", {"item-1.1": " ", "return_note": ""})
+    assert refused.status_code == 400
+    assert "Say what the commune must explain" in refused.content.decode()
+    unknown = client.post(sheet["appraisal_url"] + "return/", {"item-9.9": "?"})
+    assert unknown.status_code == 400 and "no sub-criterion 9.9" in unknown.content.decode()
+    assessment = Assessment.objects.get(unit=sheet["own"], period=sheet["period"])
+    assert assessment.status == AssessmentStatus.SUBMITTED

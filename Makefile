@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: setup run test lint format migrate demo messages worker clean bench
 
-setup: $(STAMP) .env
+setup: $(STAMP) .env node_modules/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,13 @@ $(STAMP): pyproject.toml
 
 .env:
 	cp .env.example .env
+
+# Browser-test tools from the npm registry (axe-core); never served to users. Without npm the
+# accessibility checks are skipped locally (CI has npm and runs them).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility checks of the browser tests will be skipped"; fi
 
 migrate: setup
 	$(PY) manage.py migrate --noinput
@@ -38,15 +45,15 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 messages: setup
-	$(PY) manage.py makemessages -l vi --ignore=$(VENV) --ignore=var --no-obsolete
-	$(PY) manage.py compilemessages --ignore=$(VENV)
+	$(PY) manage.py makemessages -l vi --ignore=$(VENV) --ignore=var --ignore=node_modules --no-obsolete
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules
 
 worker: setup
 	mkdir -p var
 	$(VENV)/bin/celery -A cchc_portal worker -B --loglevel=info --schedule var/celerybeat-schedule
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules
 
 bench: setup
 	$(PY) bench/run.py

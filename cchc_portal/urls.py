@@ -29,6 +29,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("", include("communes.urls")),
     path("", include("scoring.rankings.urls")),
     path("", include("scoring.assessments.urls")),
     path("", include("scoring.frameworks.urls")),

@@ -230,6 +230,7 @@ def _unit_free(name) -> bool:
         "dossier-report-list",
         "ranking-run-list",
         "rankings-export",
+        "unit-search",
     }
 
 

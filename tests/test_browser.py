@@ -31,7 +31,7 @@ def test_a_leader_reads_the_dashboard_and_charts_in_both_languages(browser, demo
         page.wait_for_url("**period=2023-H1**")
         row = page.locator("table.ranking tbody tr").nth(5)
         assert "19729" in row.inner_text()
-        assert ("73,90 %" if language == "vi" else "73.90 %") in row.inner_text()
+        assert ("73,90%" if language == "vi" else "73.90%") in row.inner_text()
         assert page.locator(".bars .fill").count() == 5
         page.screenshot(path=SHOTS / f"rankings-{language}.png", full_page=True)
         page.click("text=Xã Hải Trường")
@@ -75,7 +75,7 @@ def test_an_officer_uploads_a_file_and_the_group_ranking_changes(
     assert "6 tháng sẽ thay thế" in page.content()
     page.screenshot(path=SHOTS / "dossier-upload-preview-vi.png", full_page=True)
     page.click("text=Xác nhận và lưu")
-    page.wait_for_url("**/dossiers/31564/")
+    page.wait_for_url("**/dossiers/31564/?year=2023")
     assert page.locator(".messages").is_visible()
     page.screenshot(path=SHOTS / "dossier-statistics-vi.png", full_page=True)
     after = Result.objects.get(unit__code="31564", period__code="2023").index_percent
@@ -113,7 +113,7 @@ def test_an_appraiser_changes_a_score_in_place_and_the_dashboard_shows_the_new_r
     page.screenshot(path=SHOTS / "appraisal-sheet-saved-vi.png", full_page=True)
     page.goto(f"{live_server.url}/rankings/?group=943&period=2023")
     row = page.locator("table.ranking tbody tr", has_text="Xã An Mỹ")
-    rank = int(row.locator("td.rank").inner_text())
+    rank = int(row.locator("td.rank").inner_text().split("/")[0])
     assert rank > 1 and "▼" in row.inner_text()
     assert Result.objects.get(unit__code="31564", period__code="2023").rank == rank
     assert page_errors(console) == []
@@ -153,7 +153,7 @@ def test_with_the_task_queue_down_the_sheet_says_the_ranking_will_follow(
     page.reload()
     assert "chưa có trong bảng xếp hạng" not in page.locator(".statusline").inner_text()
     row = page.locator("table.ranking tbody tr", has_text="Xã An Mỹ")
-    assert int(row.locator("td.rank").inner_text()) > 1
+    assert int(row.locator("td.rank").inner_text().split("/")[0]) > 1
     assert page_errors(console) == []
     context.close()
 

@@ -43,6 +43,7 @@ PAGES = {
     "page: frameworks": ("appraiser", "/frameworks/", {}),
     "page: framework": ("appraiser", "/frameworks/{framework}/", {}),
     "page: statistics": ("officer", "/dossiers/{code}/", {"year": "2024"}),
+    "page: unit search": ("leader", "/search/", {"q": "xa"}),
     "api: units": ("appraiser", "/api/v1/units/", {}),
     "api: frameworks": ("appraiser", "/api/v1/frameworks/", {}),
     "api: periods": ("appraiser", "/api/v1/periods/", {}),

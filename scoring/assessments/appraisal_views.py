@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from communes.collation import vietnamese_sort_key
 from communes.models import AdministrativeUnit
 from core.problems import Problem
 from scoring.assessments.rules import APPRAISER_ROLES
@@ -64,8 +65,9 @@ def overview(request):
                 )
             )
             .select_related("unit", "result")
-            .order_by("unit__name", "unit__code")
+            .order_by("unit__code")
         )
+        assessments.sort(key=lambda a: vietnamese_sort_key(a.unit.name))
         for assessment in assessments:
             assessment.stage = stage_of(assessment)
             assessment.stage_label = STAGES[assessment.stage]

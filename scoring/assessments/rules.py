@@ -83,9 +83,9 @@ def submit_refusal(actor, assessment):
     return self_assessment_refusal(actor, assessment)
 
 
-def return_refusal(actor, assessment):
+def return_refusal(actor, assessment, *, published: bool | None = None):
     """Only a submitted self-assessment goes back to the commune, by its appraisers."""
-    refusal = appraisal_refusal(actor, assessment)
+    refusal = appraisal_refusal(actor, assessment, published=published)
     if refusal:
         return refusal
     if assessment.status != AssessmentStatus.SUBMITTED:
@@ -93,8 +93,8 @@ def return_refusal(actor, assessment):
     return None
 
 
-def finish_refusal(actor, assessment):
-    refusal = appraisal_refusal(actor, assessment)
+def finish_refusal(actor, assessment, *, published: bool | None = None):
+    refusal = appraisal_refusal(actor, assessment, published=published)
     if refusal:
         return refusal
     if assessment.status != AssessmentStatus.SUBMITTED:
@@ -115,7 +115,7 @@ def permissions(user, assessment) -> dict:
         "published": published,
         "can_self_assess": self_assessment_refusal(actor, assessment, published=published) is None,
         "can_appraise": appraisal_refusal(actor, assessment, published=published) is None,
-        "can_finish": finish_refusal(actor, assessment) is None,
-        "can_return": return_refusal(actor, assessment) is None,
+        "can_finish": finish_refusal(actor, assessment, published=published) is None,
+        "can_return": return_refusal(actor, assessment, published=published) is None,
         "is_appraiser": actor.holds(APPRAISER_ROLES, assessment.unit_id),
     }

@@ -78,22 +78,22 @@ def rule_text(score: Score) -> str:
     if sub.method == Method.RATIO_TARGET:
         values["target"] = format_points(sub.target_percent or 0)
         return (
-            _("%(metric)s %(value)s %% of the %(target)s %% target → %(points)s/%(max)s points")
+            _("%(metric)s %(value)s%% of the %(target)s%% target → %(points)s/%(max)s points")
             % values
         )
-    return _("%(metric)s %(value)s %% → %(points)s/%(max)s points") % values
+    return _("%(metric)s %(value)s%% → %(points)s/%(max)s points") % values
 
 
 def steps_text(sub: SubCriterion) -> str:
-    """The scale of a steps sub-criterion: "≥ 100 %: 5 · ≥ 98 %: 4 · …"."""
+    """The scale of a steps sub-criterion: "≥ 100%: 5 · ≥ 98%: 4 · …"."""
     if sub.method == Method.RATIO_TARGET:
-        return _("Full points from %(target)s %%, proportional below.") % {
+        return _("Full points from %(target)s%%, proportional below.") % {
             "target": format_points(sub.target_percent or 0)
         }
     if sub.method != Method.STEPS:
         return ""
     return " · ".join(
-        f"≥ {format_points(step.threshold_percent)} %: {format_points(step.points)}"
+        f"≥ {format_points(step.threshold_percent)}%: {format_points(step.points)}"
         for step in sub.steps.all()
     )
 

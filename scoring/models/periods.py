@@ -1,6 +1,7 @@
 """Periods an assessment covers: a year, a half or a quarter."""
 
 from django.db import models
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,3 +26,15 @@ class Period(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def label(self) -> str:
+        """The period as people say it: "6 tháng đầu năm 2023", "Quý 3/2023", "Năm 2023"."""
+        values = {"year": self.year, "number": self.number}
+        if self.kind == PeriodKind.HALF:
+            if self.number == 1:
+                return gettext("First half of %(year)d") % values
+            return gettext("Second half of %(year)d") % values
+        if self.kind == PeriodKind.QUARTER:
+            return gettext("Q%(number)d/%(year)d") % values
+        return pgettext("period", "Year %(year)d") % values

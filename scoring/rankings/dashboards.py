@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, F, Max
+from django.db.models import Avg, Count, F, Max, OuterRef, Subquery
 
 from dossiers.metrics import METRICS, rate
 from dossiers.models import DossierReport
@@ -59,7 +59,7 @@ def group_choices(user, issuer_code: str | None, period_code: str | None):
     issuer_choices = [
         Choice(code, unit.name, code == issuer_code) for code, unit in issuers.items()
     ]
-    period_choices = [Choice(p.code, p.code, p == period) for p in periods]
+    period_choices = [Choice(p.code, p.label, p == period) for p in periods]
     return framework, period, issuer_choices, period_choices
 
 
@@ -171,9 +171,17 @@ class Profile:
 
 
 def unit_profile(unit) -> Profile:
+    # Each result with the size of its group, for "rank 10/15".
+    group_size = (
+        Result.objects.filter(framework=OuterRef("framework"), period=OuterRef("period"))
+        .values("framework")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     results = list(
         Result.objects.filter(unit=unit)
         .select_related("period", "framework__issuer")
+        .annotate(group_size=Subquery(group_size))
         .order_by("period__end", "-period__start")
     )
     annual = [r for r in results if r.period.kind == "year"]

@@ -112,4 +112,14 @@
       event.returnValue = "";
     }
   });
+
+  // On a phone the main menu folds behind one button.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("button.menu-toggle");
+    if (!toggle) return;
+    var bar = toggle.closest(".topbar");
+    var open = !bar.classList.contains("menu-open");
+    bar.classList.toggle("menu-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
 })();

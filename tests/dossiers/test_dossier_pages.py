@@ -17,7 +17,7 @@ def test_the_officer_sees_the_year_of_their_commune_only(client):
     assert page.status_code == 200
     months = page.context["months"]
     assert sum(m["report"].received for m in months) == 3517
-    assert "100,00 %" in page.content.decode()  # on time every month of 2022
+    assert "100,00%" in page.content.decode()  # on time every month of 2022
     assert client.get("/dossiers/31561/").status_code == 404
     assert client.get("/dossiers/19729/2023-01/").status_code == 404
 

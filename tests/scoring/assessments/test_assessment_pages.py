@@ -90,12 +90,12 @@ def test_the_self_assessment_shows_the_rule_that_gave_derived_points(client, she
     client.force_login(sheet["officer"])
     html = client.get(sheet["url"]).content.decode()
     # Vietnamese by default, numbers in Vietnamese style.
-    assert "Tỷ lệ đúng hạn 99,3 % → 4/5 điểm" in html
-    assert "≥ 98 %: 4" in html
+    assert "Tỷ lệ đúng hạn 99,3% → 4/5 điểm" in html
+    assert "≥ 98%: 4" in html
     assert 'name="self_points"' in html and "Xem lại và nộp" in html
     client.cookies["django_language"] = "en"
     english = client.get(sheet["url"]).content.decode()
-    assert "On-time rate 99.3 % → 4/5 points" in english
+    assert "On-time rate 99.3% → 4/5 points" in english
 
 
 def test_points_save_as_typed_and_totals_follow(client, sheet):
@@ -312,7 +312,7 @@ def test_a_return_asks_about_items_and_the_commune_answers_each(client, sheet):
     # The commune's home page says so, and its sheet highlights the item with its question.
     client.force_login(sheet["officer"])
     home = client.get(f"/units/{sheet['own'].code}/").content.decode()
-    assert "returned the self-assessment of 2024 for explanation" in home
+    assert "returned the self-assessment of Year 2024 for explanation" in home
     assert "1 item to answer." in home
     page = client.get(sheet["url"])
     assert [r.sub.code for r in page.context["sheet"].returned] == ["1.1"]

@@ -57,7 +57,7 @@ def test_the_tree_shows_areas_maxima_methods_and_rules(client, loaded, appraiser
     client.cookies["django_language"] = "en"
     html = client.get(f"/frameworks/{loaded.pk}/").content.decode()
     assert "Area one" in html and "Hồ sơ" in html
-    assert "≥ 97.5 %: 4" in html and "Full points from 50 %, proportional below." in html
+    assert "≥ 97.5%: 4" in html and "Full points from 50%, proportional below." in html
     assert "On-time rate" in html and "Ratio to target" in html and "Manual" in html
     listing = client.get("/frameworks/").content.decode()
     assert "TEST" in listing and "Upload a framework" in listing

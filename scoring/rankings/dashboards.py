@@ -133,7 +133,7 @@ def line_chart(
     invert=False,
 ) -> dict:
     """SVG geometry for a small line chart: x labels, a polyline and its dots."""
-    pad_x, pad_y = 36, 18
+    pad_x, pad_y = 36, 26  # room above the top value for its label, even at phone text size
     step = (width - 2 * pad_x) / max(len(points) - 1, 1)
     span = (high - low) or 1
     dots = []

@@ -26,6 +26,10 @@ from scoring.models import (
 # rules as a JSON or Excel upload (framework_document), so it cannot award 9 points of 5.
 
 
+# The fields a sub-criterion's rules read (framework_document.sub_criterion_document).
+SUB_FIELDS = ("code", "name", "name_en", "max_points", "method", "metric", "target_percent")
+
+
 class SubCriterionForm(forms.ModelForm):
     """Checks a sub-criterion with its stored steps (the step editor checks its own)."""
 
@@ -33,24 +37,13 @@ class SubCriterionForm(forms.ModelForm):
 
     class Meta:
         model = SubCriterion
-        fields = (
-            "framework",
-            "area",
-            "position",
-            "code",
-            "name",
-            "name_en",
-            "max_points",
-            "method",
-            "metric",
-            "target_percent",
-        )
+        fields = ("framework", "area", "position", *SUB_FIELDS)
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        sub = SubCriterion(**{k: v for k, v in data.items() if k in _SUB_FIELDS})
+        sub = SubCriterion(**{k: v for k, v in data.items() if k in SUB_FIELDS})
         if self.steps_edited_alongside:
             # The step editor on the same page checks the steps as they will be saved; here a
             # neutral step (0 % → 0 points) stands in for them.
@@ -63,9 +56,6 @@ class SubCriterionForm(forms.ModelForm):
         if problems:
             raise forms.ValidationError(problems)
         return data
-
-
-_SUB_FIELDS = ("code", "name", "name_en", "max_points", "method", "metric", "target_percent")
 
 
 class SubCriterionWithStepsForm(SubCriterionForm):

@@ -238,9 +238,9 @@ def scores_save(
     return result
 
 
-def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
-    triples = {(u.pk, f.pk, p.pk) for u, f, p, _s, _v in planned.values()}
-    assessments = {
+def _assessments_of(triples) -> dict:
+    """{(unit, framework, period): assessment} of these triples, in one query."""
+    return {
         (a.unit_id, a.framework_id, a.period_id): a
         for a in Assessment.objects.filter(
             unit_id__in={t[0] for t in triples},
@@ -248,6 +248,11 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
             period_id__in={t[2] for t in triples},
         )
     }
+
+
+def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
+    triples = {(u.pk, f.pk, p.pk) for u, f, p, _s, _v in planned.values()}
+    assessments = _assessments_of(triples)
     missing = [
         Assessment(unit_id=u, framework_id=f, period_id=p)
         for u, f, p in triples
@@ -258,14 +263,7 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
             assessment
         )
     if any(a.pk is None for a in assessments.values()):  # backends that return no ids
-        assessments = {
-            (a.unit_id, a.framework_id, a.period_id): a
-            for a in Assessment.objects.filter(
-                unit_id__in={t[0] for t in triples},
-                framework_id__in={t[1] for t in triples},
-                period_id__in={t[2] for t in triples},
-            )
-        }
+        assessments = _assessments_of(triples)
     ensure_score_rows(assessments.values())
     existing = {
         (s.assessment_id, s.sub_criterion_id): s

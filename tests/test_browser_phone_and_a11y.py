@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from scoring.models import Framework
 from tests.browser import SHOTS, page_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +26,17 @@ PAGES = [
     ("appraisal-sheet", "appraiser_kesach", "/appraisal/31561/2023/"),
     ("frameworks", "appraiser_kesach", "/frameworks/"),
     ("search", "leader_soctrang", "/search/?q=an"),
+    ("my-assessments", "officer_anmy", "/assessments/"),
+    ("submit-summary", "officer_anmy", "/assessments/31564/2023/submit/"),
+    ("month-form", "officer_anmy", "/dossiers/31564/2023-05/"),
+    ("framework", "appraiser_kesach", "/frameworks/{framework}/"),
+    ("not-found", "officer_anmy", "/units/31561/"),
 ]
+
+
+def _url(live_server, path) -> str:
+    framework = Framework.objects.filter(issuer__code="943", year=2023).first()
+    return f"{live_server.url}{path.format(framework=framework.pk)}"
 
 
 def _overflow(page) -> int:
@@ -41,7 +52,7 @@ def test_every_page_fits_a_phone_and_a_desktop(browser, demo, live_server, langu
         context, page = sign_in(browser, live_server, user, language, console=console)
         for width, height in ((1366, 768), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
-            page.goto(f"{live_server.url}{path}")
+            page.goto(_url(live_server, path))
             assert _overflow(page) <= 0, f"{name} at {width} px overflows by {_overflow(page)} px"
             page.screenshot(path=SHOTS / f"{width}-{name}-{language}.png", full_page=True)
         assert page_errors(console) == [], name
@@ -81,7 +92,7 @@ def test_axe_finds_no_violation_on_the_main_pages(browser, demo, live_server, la
     found = {}
     for name, user, path in PAGES:
         context, page = sign_in(browser, live_server, user, language)
-        page.goto(f"{live_server.url}{path}")
+        page.goto(_url(live_server, path))
         # Evaluated through the DevTools protocol, which the pages' CSP does not govern.
         page.evaluate(source)
         result = page.evaluate(

@@ -47,6 +47,15 @@ def _overflow(page) -> int:
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_every_page_fits_a_phone_and_a_desktop(browser, demo, live_server, language):
     SHOTS.mkdir(parents=True, exist_ok=True)
+    # Signing in, before anyone is signed in.
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    if language == "en":
+        page.click("button[value=en]")
+    assert _overflow(page) <= 0, "sign-in page at 390 px"
+    page.screenshot(path=SHOTS / f"390-sign-in-{language}.png")
+    context.close()
     for name, user, path in PAGES:
         console = []
         context, page = sign_in(browser, live_server, user, language, console=console)
@@ -79,6 +88,24 @@ def test_on_a_phone_the_menu_folds_and_the_ranking_keeps_rank_unit_and_index(
     # Rank with the group's size.
     assert "/13" in first.locator("td.rank").inner_text()
     page.screenshot(path=SHOTS / "390-rankings-scrolled-vi.png")
+    context.close()
+
+
+def test_on_a_phone_the_upload_preview_fits(browser, demo, live_server, tmp_path):
+    upload = tmp_path / "thang-5.csv"
+    upload.write_text(
+        "commune_code,month,received,resolved_early,resolved_on_time,resolved_late\n"
+        "31564,2023-05,300,290,10,0\n",
+        encoding="utf-8",
+    )
+    context, page = sign_in(browser, live_server, "officer_anmy")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/dossiers/31564/?year=2023")
+    page.set_input_files("input[name=file]", str(upload))
+    page.click("text=Kiểm tra tệp")
+    page.wait_for_url("**/upload/**")
+    assert _overflow(page) <= 0
+    page.screenshot(path=SHOTS / "390-upload-preview-vi.png", full_page=True)
     context.close()
 
 

@@ -14,7 +14,7 @@ from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
 from scoring.assessments.evidence import evidence_add, evidence_delete
 from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES
-from scoring.assessments.scores import ScoreError, scores_update
+from scoring.assessments.scores import ScoreError, ScoresConflict, scores_etag, scores_update
 from scoring.assessments.selectors import visible_assessment
 from scoring.models import DERIVED_METHODS, Assessment, Evidence, Score
 
@@ -126,6 +126,23 @@ class ScoreChangeSerializer(serializers.Serializer):
     )
     appraisal_reason = serializers.CharField(required=False, allow_blank=True)
     return_answer = serializers.CharField(required=False, allow_blank=True)
+    was = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="The value you last read of the field this item changes, or an object "
+        "{field: value} when it changes several; a stored value that differs answers 409.",
+    )
+
+
+class ConflictSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+    current = serializers.JSONField(required=False, allow_null=True)
+
+
+class ConflictsSerializer(serializers.Serializer):
+    errors = ConflictSerializer(many=True)
 
 
 def assessment_in_scope(user, unit_code: str, period_code: str, framework_code=None):
@@ -158,16 +175,35 @@ class ScoresView(GenericAPIView):
         assessment = assessment_in_scope(
             request.user, unit_code, period, request.query_params.get("framework")
         )
-        return Response(ScoreSerializer(self._scores(assessment), many=True).data)
+        scores = list(self._scores(assessment))
+        return Response(
+            ScoreSerializer(scores, many=True).data, headers={"ETag": scores_etag(scores)}
+        )
 
     @extend_schema(
         summary="Change scores (all or nothing)",
         description="Officers of the unit change self points and explanations while the "
         "assessment is open; appraisers of the group change appraised points and reasons. "
-        "Only the fields sent change.",
-        parameters=[FRAMEWORK_PARAM],
+        "Only the fields sent change. To be told instead of overwriting someone else's "
+        "newer value, send `was` with each item (the value you last read) or the GET's ETag "
+        "as `If-Match`: a stored value that differs answers 409 with the current value and "
+        "writes nothing.",
+        parameters=[
+            FRAMEWORK_PARAM,
+            OpenApiParameter(
+                "If-Match",
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="The ETag of the GET you base the change on.",
+            ),
+        ],
         request=ScoreChangeSerializer(many=True),
-        responses={200: ScoreSerializer(many=True), 400: ErrorsSerializer},
+        responses={
+            200: ScoreSerializer(many=True),
+            400: ErrorsSerializer,
+            409: ConflictsSerializer,
+        },
         tags=["assessments"],
     )
     def put(self, request, unit_code, period):
@@ -186,10 +222,21 @@ class ScoresView(GenericAPIView):
             {key: request.data[i][key] for key in change if key in request.data[i]}
             for i, change in enumerate(changes.validated_data)
         ]
-        problems = scores_update(assessment=assessment, items=items, user=request.user)
+        try:
+            problems = scores_update(
+                assessment=assessment,
+                items=items,
+                user=request.user,
+                if_match=request.headers.get("If-Match"),
+            )
+        except ScoresConflict as conflict:
+            return errors_response(conflict.problems, status=status.HTTP_409_CONFLICT)
         if problems:
             return errors_response(problems)
-        return Response(ScoreSerializer(self._scores(assessment), many=True).data)
+        scores = list(self._scores(assessment))
+        return Response(
+            ScoreSerializer(scores, many=True).data, headers={"ETag": scores_etag(scores)}
+        )
 
 
 class EvidenceUploadSerializer(serializers.Serializer):

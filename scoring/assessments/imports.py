@@ -258,7 +258,7 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
         for u, f, p in triples
         if (u, f, p) not in assessments
     ]
-    for assessment in Assessment.objects.bulk_create(missing):
+    for assessment in Assessment.objects.bulk_create(missing, ignore_conflicts=True):
         assessments[(assessment.unit_id, assessment.framework_id, assessment.period_id)] = (
             assessment
         )
@@ -267,7 +267,9 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
     ensure_score_rows(assessments.values())
     existing = {
         (s.assessment_id, s.sub_criterion_id): s
-        for s in Score.objects.select_for_update().filter(assessment__in=list(assessments.values()))
+        for s in Score.objects.select_for_update()
+        .filter(assessment__in=list(assessments.values()))
+        .order_by("pk")
     }
     to_update = []
     for (unit_id, framework_id, period_id, sub_id), (*_ignored, values) in planned.items():

@@ -42,7 +42,7 @@ def group_open(*, framework: Framework, period: Period) -> int:
         if u not in existing
     ]
     with transaction.atomic():
-        Assessment.objects.bulk_create(new)
+        Assessment.objects.bulk_create(new, ignore_conflicts=True)
         ensure_score_rows(Assessment.objects.filter(framework=framework, period=period))
         if new:
             groups_mark_dirty([(framework.pk, period.pk)], trigger="open")

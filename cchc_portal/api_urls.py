@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 
 from core.api.throttling import TokenEndpointThrottle
 
@@ -21,6 +22,8 @@ class TokenView(ObtainAuthToken):
     """POST {"username", "password"} → {"token"}: for systems calling the API."""
 
     throttle_classes = [TokenEndpointThrottle]
+    # DRF's token view names its own parsers; these are the API's (NUL and depth checked).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         summary="Get the token of a user (for systems)",

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from communes.models import Level
+from communes.models import AdministrativeUnit, Level
 from communes.selectors import communes_by_code, level_of_code
 from core.files import Table, UnreadableFile, read_table
 from core.problems import Problem
@@ -186,6 +186,15 @@ def dossier_reports_save(
         return result
     result.rows = rows
     with transaction.atomic():
+        # Writers of the same communes take turns: two files with a month not yet stored would
+        # otherwise both create it, and the second would fail on the unique constraint. (NO KEY:
+        # rows that merely refer to the unit are not held up.)
+        list(
+            AdministrativeUnit.objects.select_for_update(no_key=True)
+            .filter(pk__in={row.commune_id for row in rows})
+            .order_by("pk")
+            .values_list("pk")
+        )
         existing = {
             (r.commune_id, r.month): r
             for r in DossierReport.objects.select_for_update().filter(

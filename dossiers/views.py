@@ -43,11 +43,18 @@ def _writable(request, commune):
         raise PermissionDenied(refusal.message)
 
 
+# Statistics are kept from the one-stop shops' first years to next year's planning.
+FIRST_YEAR = 2000
+
+
 def _year(request):
+    """The year asked for, or this year when it is not one the statistics could be about."""
+    this_year = datetime.date.today().year
     try:
-        return int(request.GET.get("year", datetime.date.today().year))
+        year = int(request.GET.get("year", this_year))
     except ValueError:
-        return datetime.date.today().year
+        return this_year
+    return year if FIRST_YEAR <= year <= this_year + 1 else this_year
 
 
 @login_required

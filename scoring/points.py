@@ -30,11 +30,12 @@ def parse_points(value, max_points: Decimal) -> tuple[Decimal | None, str | None
         return None, _("'%(value)s' is not a number") % {"value": str(value)[:40]}
     if not points.is_finite():
         return None, _("'%(value)s' is not a number") % {"value": str(value)[:40]}
-    if points != points.quantize(Decimal("0.01")):
-        return None, _("%(value)s has more than two decimals") % {"value": value}
+    # The range first: a number such as 1e308 has too many digits to be rounded at all.
     if points < 0 or points > max_points:
         return None, _("%(value)s is outside 0…%(max)s") % {
-            "value": value,
+            "value": str(value)[:40],
             "max": format_points(max_points),
         }
+    if points != points.quantize(Decimal("0.01")):
+        return None, _("%(value)s has more than two decimals") % {"value": value}
     return points.quantize(Decimal("0.01")), None

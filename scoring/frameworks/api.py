@@ -80,7 +80,9 @@ class FrameworkDetailSerializer(FrameworkSerializer):
 class FrameworkUploadSerializer(serializers.Serializer):
     issuer = serializers.CharField(help_text="Code of the issuing district or province")
     year = serializers.IntegerField(min_value=1990, max_value=2200)
-    document = serializers.JSONField(help_text="The framework in the interchange format")
+    document = serializers.JSONField(
+        help_text="The framework in the interchange format (a JSON object)", allow_null=True
+    )
 
 
 class FrameworkFilter(django_filters.FilterSet):
@@ -131,7 +133,7 @@ class FrameworkViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         document = upload.validated_data["document"]
         try:
             framework, _replaced = framework_load(
-                document=document if isinstance(document, dict) else {},
+                document=document,
                 issuer_code=issuer.code,
                 year=upload.validated_data["year"],
             )

@@ -6,7 +6,34 @@ from django.utils.translation import gettext as _
 
 from communes.models import Level
 from dossiers.metrics import METRICS
-from scoring.models import Method
+from scoring.models import Area, Band, Framework, Method, SubCriterion
+
+# The largest maximum a sub-criterion may state: frameworks count in tens of points, and the
+# stored points have seven digits.
+MAX_POINTS = Decimal(1000)
+
+
+def _limit(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def _length_problems(obj: dict, model, fields, where: str | None) -> list[str]:
+    """Texts longer than the column that keeps them, each named (not cut short silently)."""
+    problems = []
+    for field in fields:
+        value = obj.get(field)
+        limit = _limit(model, field)
+        if value is not None and len(str(value).strip()) > limit:
+            problems.append(
+                _("%(where)s'%(field)s' has %(length)d characters; at most %(limit)d characters.")
+                % {
+                    "where": f"{where}: " if where else "",
+                    "field": field,
+                    "length": len(str(value).strip()),
+                    "limit": limit,
+                }
+            )
+    return problems
 
 
 def _decimal(value) -> Decimal | None:
@@ -20,7 +47,10 @@ def _decimal(value) -> Decimal | None:
 
 
 def _two_decimals(number: Decimal) -> bool:
-    return number == number.quantize(Decimal("0.01"))
+    try:
+        return number == number.quantize(Decimal("0.01"))
+    except InvalidOperation:  # more digits than any points value has
+        return False
 
 
 def validate_framework_document(doc) -> list[str]:
@@ -36,6 +66,7 @@ def validate_framework_document(doc) -> list[str]:
             _("level '%(level)s' is not one of %(levels)s.")
             % {"level": doc["level"], "levels": ", ".join(Level.values)}
         )
+    problems += _length_problems(doc, Framework, ("code", "name", "name_en"), None)
     problems += _band_problems(doc.get("bands"))
     areas = doc.get("areas")
     if not isinstance(areas, list) or not areas:
@@ -57,6 +88,7 @@ def validate_framework_document(doc) -> list[str]:
         area_codes.add(code)
         if not str(area.get("name") or "").strip():
             problems.append(_("%(where)s: 'name' is missing.") % {"where": where})
+        problems += _length_problems(area, Area, ("code", "name", "name_en"), where)
         subs = area.get("sub_criteria")
         if not isinstance(subs, list) or not subs:
             problems.append(
@@ -83,6 +115,9 @@ def _band_problems(bands) -> list[str]:
         elif label in labels:
             problems.append(_("band %(label)s: duplicate label.") % {"label": label})
         labels.add(label)
+        problems += _length_problems(
+            band, Band, ("label", "label_en"), _("band %(n)d") % {"n": index}
+        )
         if minimum is None or not 0 <= minimum <= 100:
             problems.append(
                 _("band %(label)s: min_percent must be a number from 0 to 100.")
@@ -152,9 +187,16 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
         problems.append(_("%(where)s: 'code' is missing.") % {"where": where})
     if not str(sub.get("name") or "").strip():
         problems.append(_("%(where)s: 'name' is missing.") % {"where": where})
+    problems += _length_problems(sub, SubCriterion, ("code", "name", "name_en"), where)
     maximum = _decimal(sub.get("max_points"))
     if maximum is None or maximum <= 0:
         problems.append(_("%(where)s: max_points must be a positive number.") % {"where": where})
+        maximum = None
+    elif maximum > MAX_POINTS:
+        problems.append(
+            _("%(where)s: max_points must be at most %(max)s.")
+            % {"where": where, "max": plain_number(MAX_POINTS)}
+        )
         maximum = None
     elif not _two_decimals(maximum):
         problems.append(_("%(where)s: max_points has more than two decimals.") % {"where": where})

@@ -43,8 +43,10 @@ def framework_load(*, document: dict, issuer_code: str, year: int) -> tuple[Fram
             _("No province or district with the code %(code)s existed in %(year)d.")
             % {"code": issuer_code, "year": year}
         )
-    elif document.get("level") in LEVEL_DEPTH and (
-        LEVEL_DEPTH[document["level"]] <= LEVEL_DEPTH[issuer.level]
+    elif (
+        isinstance(document, dict)
+        and document.get("level") in LEVEL_DEPTH
+        and (LEVEL_DEPTH[document["level"]] <= LEVEL_DEPTH[issuer.level])
     ):
         problems.append(
             _("A %(issuer_level)s cannot issue a framework for %(level)s units.")

@@ -1,0 +1,65 @@
+"""Refusals every request meets before any view: they hold for routes added later too."""
+
+from urllib.parse import unquote_to_bytes
+
+from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+
+def _nul_in(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+        return True
+    if request.method in ("POST", "PUT", "PATCH") and request.content_type == FORM:
+        return b"\x00" in unquote_to_bytes(request.body.replace(b"+", b" "))
+    if request.method == "POST" and request.content_type == MULTIPART:
+        # The form's fields, not its files (an evidence file may hold any byte). Django's
+        # CSRF check parses the same form anyway.
+        return any("\x00" in v for values in request.POST.lists() for v in values[1])
+    return False
+
+
+def _unreadable_form(request) -> bool:
+    """A multipart body that cannot be parsed (Django raises, which would answer 500)."""
+    try:
+        request.POST  # noqa: B018 - parsing is the check
+    except MultiPartParserError:
+        return True
+    return False
+
+
+class RefuseNulMiddleware:
+    """No code, period, name or text of the portal holds a NUL character, and PostgreSQL refuses
+    one in any query: a request carrying one in its path, query or form answers 400 here, instead
+    of a server error wherever it would reach the database. (JSON bodies are checked by the API's
+    parser; files keep their bytes.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "POST"
+            and request.content_type == MULTIPART
+            and _unreadable_form(request)
+        ):
+            return _bad_request(request, _("The form's data cannot be read (damaged multipart)."))
+        if _nul_in(request):
+            return _bad_request(
+                request, _("The request contains a NUL character (%00), which no field may hold.")
+            )
+        return self.get_response(request)
+
+
+def _bad_request(request, message):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"errors": [{"row": None, "column": None, "message": message}]}, status=400
+        )
+    return render(request, "400.html", {"message": message}, status=400)

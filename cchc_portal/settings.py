@@ -300,3 +300,6 @@ if not DEBUG:
         # Preloading commits every subdomain of the province's domain to HTTPS for good: the
         # domain's owner decides that, not this application.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Exports made by the admin (django-import-export) write user text as text, never a formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

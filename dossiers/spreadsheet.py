@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.workbooks import append_row
 from dossiers.columns import ALL_COLUMNS, VIETNAMESE_HEADERS
 
 TEMPLATE_COLUMNS = ("commune_code", "commune_name", *ALL_COLUMNS[1:])
@@ -18,7 +19,7 @@ def monthly_template(commune, months, reports=()) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "So lieu"
-    sheet.append([VIETNAMESE_HEADERS[c] for c in TEMPLATE_COLUMNS])
+    append_row(sheet, [VIETNAMESE_HEADERS[c] for c in TEMPLATE_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="0B5394")
@@ -26,7 +27,7 @@ def monthly_template(commune, months, reports=()) -> bytes:
         row = [commune.code, commune.name, f"{month:%Y-%m}"]
         report = stored.get(month)
         figures = [getattr(report, c) if report else None for c in TEMPLATE_COLUMNS[len(row) :]]
-        sheet.append(row + figures)
+        append_row(sheet, row + figures)
     for row in sheet.iter_rows(min_row=2, max_col=3):
         for cell in row:
             cell.number_format = "@"  # text: keeps "00004" and "2024-07" as typed

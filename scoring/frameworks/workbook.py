@@ -15,6 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.files import UnreadableFile, check_workbook
+from core.workbooks import append_row
 from scoring.frameworks.document import plain_number, sub_criterion_document
 from scoring.models import Framework
 
@@ -61,12 +62,12 @@ def framework_document(framework: Framework) -> dict:
 
 def _sheet(workbook, title, headers, rows):
     sheet = workbook.create_sheet(title)
-    sheet.append(list(headers))
+    append_row(sheet, list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="0B5394")
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, list(row))
     for index, header in enumerate(headers, start=1):
         width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in rows])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 70)

@@ -7,16 +7,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.workbooks import append_row
+
 
 def ranking_workbook(dashboard) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = dashboard.period.code
-    sheet.append(
+    append_row(
+        sheet,
         [
             f"{dashboard.framework.issuer.name} · {dashboard.framework.name} · "
             f"{dashboard.period.code}"
-        ]
+        ],
     )
     sheet["A1"].font = Font(bold=True, size=12)
     headers = [
@@ -29,12 +32,13 @@ def ranking_workbook(dashboard) -> bytes:
         *[f"{_('Area')} {a.code}" for a in dashboard.areas],
         _("Provisional"),
     ]
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="0B5394")
     for row in dashboard.rows:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 row.rank,
                 row.previous_rank,
@@ -44,7 +48,7 @@ def ranking_workbook(dashboard) -> bytes:
                 row.band_label,
                 *[float(percent) if percent is not None else None for percent, _css in row.cells],
                 _("yes") if row.provisional else _("no"),
-            ]
+            ],
         )
     for column in range(5, 7 + len(dashboard.areas)):
         for cell in sheet.iter_rows(min_row=3, min_col=column, max_col=column):

@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY . .
 RUN pip install --upgrade pip && pip install . \
-    && DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    && DJANGO_DEBUG=false ALLOWED_HOSTS=localhost \
+       DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
        python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 cchc && mkdir -p /app/var/media && chown -R cchc /app/var
 

@@ -6,6 +6,10 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: setup run test lint format migrate demo messages worker clean bench
 
+# The development targets run in debug (the development key, the demo app); nothing else does,
+# so `make migrate` or `make worker` on a server start only with a real key (see README).
+run demo test messages bench: export DJANGO_DEBUG ?= true
+
 setup: $(STAMP) .env node_modules/.installed
 
 $(STAMP): pyproject.toml

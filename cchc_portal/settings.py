@@ -21,17 +21,34 @@ env = environ.Env()
 # Variables already in the environment win over the file, so CI and containers can override it.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# Off unless asked for: `make run` and `make test` ask; a server never inherits it from a file.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-only"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+
+
+def _weak_secret_key(key: str) -> bool:
+    """Django's own deploy check (security.W009): short, repetitive, a published example or
+    the development key would let anyone forge sessions and password-reset links."""
+    placeholder = key.startswith(("django-insecure", "change-me", "changeme"))
+    return placeholder or len(key) < 50 or len(set(key)) < 5
+
+
 if DEBUG:
-    SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only"
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
     # A production start-up without these would either be insecure or answer 400 to everyone.
     if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+    if _weak_secret_key(SECRET_KEY):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is a placeholder or too weak (at least 50 characters, not the "
+            "development key); make one with: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'"
+        )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -184,11 +201,16 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # Without `collectstatic` a strict manifest makes every page answer 500; this one links
+        # the plain names and WhiteNoise serves them from the apps (see below).
+        "BACKEND": "core.storage.StaticFilesStorage"
         if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# WhiteNoise also serves what collectstatic has not gathered (slower, not compressed): a
+# forgotten step is a warning of `manage.py check --deploy`, never a broken portal.
+WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -66,16 +66,60 @@ def _start(env_overrides):
     )
 
 
+STRONG = "q8Zr-3vLk0pWm2XyT7nB4cH1sD9fG6jA5eU_oRiYtE8wQ3zN0xM7bV2"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        settings.DEVELOPMENT_SECRET_KEY,
+        "change-me-to-a-long-random-string",
+        "k" * 60,  # long but one character
+        "short-but-random-9f8e7d",
+    ],
+)
+def test_production_start_up_refuses_the_development_key_and_weak_keys(key):
+    started = _start({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": key, "ALLOWED_HOSTS": "x"})
+    assert started.returncode != 0
+    assert "DJANGO_SECRET_KEY is a placeholder or too weak" in started.stderr
+
+
+def test_the_development_env_file_does_not_turn_debug_on():
+    """`make setup` copies .env.example to .env: a server started from that checkout must not
+    run in debug with the development key."""
+    example = (settings.BASE_DIR / ".env.example").read_text()
+    active = [line.strip() for line in example.splitlines() if not line.startswith("#")]
+    assert not any(line.startswith("DJANGO_DEBUG") for line in active)
+    started = _start({})  # nothing in the environment but what the file says
+    assert started.returncode != 0 and "DJANGO_SECRET_KEY must be set" in started.stderr
+
+
+def test_pages_render_without_collectstatic_when_debug_is_off(client, settings, tmp_path):
+    """The manifest storage of production, with nothing collected: pages still answer."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "core.storage.StaticFilesStorage"},
+    }
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "/static/css/portal.css" in response.content.decode()
+    from core.checks import static_files_collected
+
+    assert [w.id for w in static_files_collected(None)] == ["cchc.W001"]
+
+
 def test_production_start_up_refuses_a_missing_secret_key_or_allowed_hosts(tmp_path):
     # An empty .env-free directory is not needed: variables in the environment win over .env.
     no_key = _start({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "", "ALLOWED_HOSTS": "x"})
     assert no_key.returncode != 0 and "DJANGO_SECRET_KEY must be set" in no_key.stderr
-    no_hosts = _start({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": ""})
+    no_hosts = _start({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": STRONG, "ALLOWED_HOSTS": ""})
     assert no_hosts.returncode != 0 and "ALLOWED_HOSTS must be set" in no_hosts.stderr
     fine = _start(
         {
             "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": "k" * 50,
+            "DJANGO_SECRET_KEY": STRONG,
             "ALLOWED_HOSTS": "cchc.example.gov.vn",
         }
     )

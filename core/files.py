@@ -5,9 +5,10 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+import openpyxl
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext as _
-from import_export.formats.base_formats import XLSX
 
 from core.problems import Problem
 
@@ -34,7 +35,20 @@ def _decode(content: bytes) -> str:
         ) from exc
 
 
-def _read_csv(content: bytes) -> Table:
+# The most rows a file may hold: a month for every commune of the largest list is 10,035.
+DEFAULT_MAX_ROWS = 50_000
+# How often a long read reports its progress, in rows.
+PROGRESS_EVERY = 2_000
+
+
+def too_many_rows(max_rows: int, found: str) -> UnreadableFile:
+    return UnreadableFile(
+        _("The file has %(found)s rows; at most %(max)d can be imported at once.")
+        % {"found": found, "max": max_rows}
+    )
+
+
+def _read_csv(content: bytes, max_rows: int, progress=None) -> Table:
     text = _decode(content)
     if "\x00" in text:
         # No text table holds NUL characters, and PostgreSQL refuses them in any query.
@@ -47,12 +61,19 @@ def _read_csv(content: bytes) -> Table:
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        lines = list(reader)
+        headers = next(reader, None)
+        if headers is None:
+            return Table(headers=[], rows=[])
+        rows = []
+        for number, cells in enumerate(reader, start=2):
+            if number - 1 > max_rows:
+                raise too_many_rows(max_rows, _("more than %(max)d") % {"max": max_rows})
+            rows.append((number, cells))
+            if progress and number % PROGRESS_EVERY == 0:
+                progress(number - 1)
     except csv.Error as exc:
         raise UnreadableFile(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
-    if not lines:
-        return Table(headers=[], rows=[])
-    return Table(headers=lines[0], rows=list(enumerate(lines[1:], start=2)))
+    return Table(headers=headers, rows=rows)
 
 
 # A workbook's XML compresses well, but not a thousandfold: more than this unpacked is a
@@ -78,31 +99,89 @@ def check_workbook(content: bytes) -> None:
         raise UnreadableFile(_("The file is not an Excel workbook (.xlsx)."))
 
 
-def _read_xlsx(content: bytes) -> Table:
+def _open_sheet(content: bytes):
+    """The workbook (read-only, streaming) and its active sheet."""
     check_workbook(content)
     try:
-        dataset = XLSX().create_dataset(content)
-    except StopIteration:
-        return Table(headers=[], rows=[])
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        return book, book.active
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise UnreadableFile(
             _("The Excel workbook cannot be read: %(error)s") % {"error": exc}
         ) from exc
-    headers = list(dataset.headers or [])
-    return Table(headers=headers, rows=[(i, list(r)) for i, r in enumerate(dataset, start=2)])
 
 
-def read_table(file_name: str, content: bytes) -> Table:
+def _check_declared_rows(sheet, max_rows: int) -> None:
+    """Refuse by the size the sheet declares (<dimension>) before reading a single row."""
+    try:
+        declared = sheet.max_row
+    except Exception:  # a malformed dimension: the streaming count below still holds
+        return
+    if declared and declared - 1 > max_rows:
+        raise too_many_rows(max_rows, formats.number_format(declared - 1, force_grouping=True))
+
+
+def _read_xlsx(content: bytes, max_rows: int, progress=None) -> Table:
+    book, sheet = _open_sheet(content)
+    try:
+        _check_declared_rows(sheet, max_rows)
+        rows_read = sheet.iter_rows(values_only=True)
+        try:
+            headers = next(rows_read, None)
+            if headers is None:
+                return Table(headers=[], rows=[])
+            rows = []
+            # A sheet may declare less than it holds: count while streaming and stop at the
+            # limit, so memory and time stay bounded whatever the file claims.
+            for number, cells in enumerate(rows_read, start=2):
+                if number - 1 > max_rows:
+                    raise too_many_rows(max_rows, _("more than %(max)d") % {"max": max_rows})
+                rows.append((number, list(cells)))
+                if progress and number % PROGRESS_EVERY == 0:
+                    progress(number - 1)
+        except UnreadableFile:
+            raise
+        except Exception as exc:
+            raise UnreadableFile(
+                _("The Excel workbook cannot be read: %(error)s") % {"error": exc}
+            ) from exc
+        return Table(headers=list(headers), rows=rows)
+    finally:
+        book.close()
+
+
+def _kind(file_name: str) -> str:
     name = (file_name or "").lower()
     if name.endswith(".csv") or name.endswith(".txt"):
-        return _read_csv(content)
+        return "csv"
     if name.endswith(".xlsx"):
-        return _read_xlsx(content)
+        return "xlsx"
     if name.endswith(".xls"):
         raise UnreadableFile(
             _("Old Excel files (.xls) are not supported. Save the file as .xlsx or CSV UTF-8.")
         )
     raise UnreadableFile(_("Upload a .csv or .xlsx file."))
+
+
+def read_table(
+    file_name: str, content: bytes, *, max_rows: int = DEFAULT_MAX_ROWS, progress=None
+) -> Table:
+    """The file's header and numbered rows; UnreadableFile when it is no table or holds more
+    than `max_rows` rows. `progress(rows_read)` is called now and then during a long read."""
+    if _kind(file_name) == "csv":
+        return _read_csv(content, max_rows, progress)
+    return _read_xlsx(content, max_rows, progress)
+
+
+def table_precheck(file_name: str, content: bytes, *, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+    """The checks that cost no reading of rows (kind, archive, declared size): a request can
+    refuse at once what a background read would refuse later."""
+    if _kind(file_name) == "xlsx":
+        book, sheet = _open_sheet(content)
+        try:
+            _check_declared_rows(sheet, max_rows)
+        finally:
+            book.close()
 
 
 def upload_size_problem(size: int) -> Problem | None:

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.models import AdministrativeUnit, Level
 from communes.selectors import communes_by_code, level_of_code
-from core.files import Table, UnreadableFile, read_table
+from core.files import DEFAULT_MAX_ROWS, Table, UnreadableFile, read_table
 from core.problems import Problem
 from dossiers.columns import (
     INFORMATIVE_COLUMNS,
@@ -24,7 +24,7 @@ from dossiers.rules import statistics_writable_units
 from dossiers.signals import statistics_changed
 from dossiers.validation import parse_count, parse_month
 
-MAX_ROWS = 50_000  # a month for every commune of the largest list is 10,035
+MAX_ROWS = DEFAULT_MAX_ROWS  # a month for every commune of the largest list is 10,035
 
 
 @dataclass

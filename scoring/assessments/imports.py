@@ -25,6 +25,8 @@ from scoring.points import parse_points
 from scoring.rankings.services import groups_mark_dirty
 
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
+# A year of every sub-criterion for every commune of the three-tier list is about 311,000 rows.
+MAX_SCORE_ROWS = 400_000
 
 
 @dataclass
@@ -113,7 +115,7 @@ def scores_import(
 ) -> ScoreImportResult:
     """Import self and appraised points from a CSV or XLSX file, all or nothing."""
     try:
-        table = read_table(file_name, content)
+        table = read_table(file_name, content, max_rows=MAX_SCORE_ROWS)
     except UnreadableFile as exc:
         return ScoreImportResult(problems=[Problem(None, None, str(exc))])
     headers = [str(h or "").strip().lower() for h in table.headers]

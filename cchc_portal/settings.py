@@ -265,6 +265,11 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Statistics files above this size are read by a worker while the page shows the progress (a
+# month of a whole district is a few kilobytes; a month of every commune about 600 KB).
+IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=256 * 1024)
+# Uploaded files waiting for a confirmation are deleted after this many hours.
+IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=24)
 
 # --- Celery -----------------------------------------------------------------------------------
 # No broker configured: run tasks in-process, so the embedded default needs no Redis.
@@ -290,6 +295,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.sweep_dirty_rankings",
         "schedule": env.float("RANKING_SWEEP_SECONDS", default=60.0),
     },
+    "purge-import-files": {"task": "dossiers.tasks.purge_import_files", "schedule": 3600.0},
 }
 
 LOGGING = {

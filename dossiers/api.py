@@ -1,18 +1,26 @@
 import django_filters
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from communes.models import ancestry_q
-from core.api.errors import ErrorsSerializer, errors_response
+from core.api.errors import ErrorSerializer, ErrorsSerializer, errors_response
 from core.api.viewsets import ScopedViewSetMixin
-from core.files import upload_size_problem
+from core.files import UnreadableFile, table_precheck, upload_size_problem
 from core.problems import Problem
+from dossiers.jobs import import_job_start, runs_in_background
 from dossiers.metrics import COUNTER_FIELDS
-from dossiers.models import DossierReport
+from dossiers.models import DossierReport, ImportJob
 from dossiers.services import (
     MAX_ROWS,
     dossier_file_import,
@@ -59,6 +67,59 @@ class ImportCountsSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     dry_run = serializers.BooleanField()
     notices = serializers.ListField(child=serializers.CharField())
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    """A file read in the background: how far it is and, once finished, what came of it."""
+
+    status_url = serializers.SerializerMethodField()
+    created = serializers.SerializerMethodField()
+    updated = serializers.SerializerMethodField()
+    unchanged = serializers.SerializerMethodField()
+    notices = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "status",
+            "stage",
+            "percent",
+            "file_name",
+            "dry_run",
+            "created_at",
+            "finished_at",
+            "status_url",
+            "created",
+            "updated",
+            "unchanged",
+            "notices",
+            "errors",
+        ]
+
+    def get_status_url(self, job) -> str:
+        return f"/api/v1/dossier-reports/import/{job.pk}/"
+
+    def _count(self, job, name) -> int | None:
+        return job.result.get(name) if job.finished else None
+
+    def get_created(self, job) -> int | None:
+        return self._count(job, "created")
+
+    def get_updated(self, job) -> int | None:
+        return self._count(job, "updated")
+
+    def get_unchanged(self, job) -> int | None:
+        return self._count(job, "unchanged")
+
+    def get_notices(self, job) -> list[str]:
+        return job.result.get("notices", [])
+
+    @extend_schema_field(ErrorSerializer(many=True))
+    def get_errors(self, job):
+        """The problems of a refused file, in the API's error shape."""
+        return [{k: p[k] for k in ("row", "column", "message")} for p in job.problems]
 
 
 class ImportFileSerializer(serializers.Serializer):
@@ -161,10 +222,13 @@ class DossierReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Import a CSV or XLSX file (all or nothing)",
         description="Rows are numbered as in the spreadsheet (header = row 1). With "
-        "?dry_run=1 the file is only validated.",
+        "?dry_run=1 the file is only validated. A file larger than IMPORT_BACKGROUND_BYTES "
+        "(256 KB by default) is read by a worker: the answer is 202 with the job and its "
+        "`status_url` (also in `Location`), which tells the progress and, once finished, the "
+        "counts or the problems.",
         request={"multipart/form-data": ImportFileSerializer},
         parameters=[OpenApiParameter("dry_run", bool, description="Validate only")],
-        responses={200: ImportCountsSerializer, 400: ErrorsSerializer},
+        responses={200: ImportCountsSerializer, 202: ImportJobSerializer, 400: ErrorsSerializer},
         tags=["dossier reports"],
     )
     @action(
@@ -182,9 +246,36 @@ class DossierReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         if too_large:
             return errors_response([too_large])
         dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
+        content = upload.read()
+        if runs_in_background(len(content)):
+            try:
+                table_precheck(upload.name, content)  # refused at once what costs no reading
+            except UnreadableFile as exc:
+                return errors_response([Problem(None, "file", str(exc))])
+            job = import_job_start(
+                user=request.user, file_name=upload.name, content=content, dry_run=dry_run
+            )
+            job.refresh_from_db()  # finished already when no broker is configured
+            body = ImportJobSerializer(job).data
+            return Response(
+                body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]}
+            )
         result = dossier_file_import(
-            file_name=upload.name, content=upload.read(), user=request.user, dry_run=dry_run
+            file_name=upload.name, content=content, user=request.user, dry_run=dry_run
         )
         if not result.ok:
             return errors_response(result.problems)
         return Response(_result_body(result))
+
+    @extend_schema(
+        summary="A file being read in the background: progress, then counts or problems",
+        responses={200: ImportJobSerializer},
+        tags=["dossier reports"],
+    )
+    @action(detail=False, methods=["get"], url_path=r"import/(?P<job_id>[0-9a-fA-F-]{32,36})")
+    def import_status(self, request, job_id=None):
+        try:
+            job = ImportJob.objects.visible_to(request.user).get(pk=job_id)
+        except (ImportJob.DoesNotExist, ValidationError):
+            raise Http404 from None
+        return Response(ImportJobSerializer(job).data)

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -75,3 +77,67 @@ class DossierReport(models.Model):
             errors.setdefault(columns.split(",")[0], []).append(message)
         if errors:
             raise ValidationError(errors)
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A background import is its uploader's own: nobody else learns of it."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    """A statistics file read and checked (or imported) by a worker, not by the web process:
+    a large file would otherwise hold a web worker for as long as it takes."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Refused")
+
+    class Stage(models.TextChoices):
+        READING = "reading", _("Reading the file")
+        CHECKING = "checking", _("Checking every row")
+        WRITING = "writing", _("Saving")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The commune whose page the file was uploaded from (none for the API).
+    commune = models.ForeignKey(
+        AdministrativeUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    path = models.CharField(max_length=255)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    language = models.CharField(max_length=8, blank=True)  # of the messages, as the uploader's
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # Counts, notices and problems ({row, column, column_label, message}) once finished.
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("background import")
+        verbose_name_plural = _("background imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def problems(self) -> list:
+        return self.result.get("problems", [])

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.models import AdministrativeUnit, Level
 from communes.selectors import communes_by_code, level_of_code
-from core.files import DEFAULT_MAX_ROWS, Table, UnreadableFile, read_table
+from core.files import DEFAULT_MAX_ROWS, PROGRESS_EVERY, Table, UnreadableFile, read_table
 from core.problems import Problem
 from dossiers.columns import (
     INFORMATIVE_COLUMNS,
@@ -57,12 +57,16 @@ def _code_text(raw) -> str:
     return str(raw if raw is not None else "").strip()
 
 
-def _validate(records: list[tuple[int, dict]], user) -> tuple[list[_Row], list[Problem]]:
+def _validate(
+    records: list[tuple[int, dict]], user, progress=None
+) -> tuple[list[_Row], list[Problem]]:
     """Check every row; return the good rows and every problem found (never stops at the first)."""
     problems: list[Problem] = []
     parsed = []
     this_month = timezone.localdate().replace(day=1)
-    for number, record in records:
+    for index, (number, record) in enumerate(records):
+        if progress and index % PROGRESS_EVERY == 0:
+            progress("checking", index, len(records))
         row_ok = True
         code = _code_text(record.get("commune_code"))
         if not code:
@@ -160,7 +164,12 @@ def _validate(records: list[tuple[int, dict]], user) -> tuple[list[_Row], list[P
 
 
 def dossier_reports_save(
-    *, records: list[tuple[int, dict]], user=None, dry_run: bool = False, reason: str = ""
+    *,
+    records: list[tuple[int, dict]],
+    user=None,
+    dry_run: bool = False,
+    reason: str = "",
+    progress=None,
 ) -> ImportResult:
     """Validate all records and, if every one is good, create or replace them in one transaction.
 
@@ -178,13 +187,15 @@ def dossier_reports_save(
             )
         )
         return result
-    rows, result.problems = _validate(records, user)
+    rows, result.problems = _validate(records, user, progress)
     if result.problems:
         return result
     if not rows:
         result.problems.append(Problem(None, None, _("There are no rows to import.")))
         return result
     result.rows = rows
+    if progress:
+        progress("writing", 0, len(rows))
     with transaction.atomic():
         # Writers of the same communes take turns: two files with a month not yet stored would
         # otherwise both create it, and the second would fail on the unique constraint. (NO KEY:
@@ -330,11 +341,19 @@ def _label_columns(problems: list[Problem], headers) -> None:
 
 
 def dossier_file_import(
-    *, file_name: str, content: bytes, user=None, dry_run: bool = False
+    *, file_name: str, content: bytes, user=None, dry_run: bool = False, progress=None
 ) -> ImportResult:
-    """Import a CSV or XLSX file of monthly statistics, all or nothing."""
+    """Import a CSV or XLSX file of monthly statistics, all or nothing.
+
+    `progress(stage, done, total)`, when given, hears now and then how far the work is
+    ("reading", "checking", "writing"; `total` None while unknown).
+    """
     try:
-        table = read_table(file_name, content)
+        table = read_table(
+            file_name,
+            content,
+            progress=progress and (lambda rows: progress("reading", rows, None)),
+        )
     except UnreadableFile as exc:
         return ImportResult(dry_run=dry_run, problems=[Problem(None, None, str(exc))])
     if not table.headers:
@@ -346,7 +365,11 @@ def dossier_file_import(
         _label_columns(problems, table.headers)
         return ImportResult(dry_run=dry_run, problems=problems, notices=notices)
     result = dossier_reports_save(
-        records=records, user=user, dry_run=dry_run, reason=f"import {file_name}"[:100]
+        records=records,
+        user=user,
+        dry_run=dry_run,
+        reason=f"import {file_name}"[:100],
+        progress=progress,
     )
     _label_columns(result.problems, table.headers)
     result.notices = notices + result.notices

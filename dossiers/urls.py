@@ -11,5 +11,11 @@ urlpatterns = [
         views.upload_confirm,
         name="dossier-upload-confirm",
     ),
+    path("dossiers/<str:code>/imports/<uuid:job_id>/", views.import_job, name="dossier-import-job"),
+    path(
+        "dossiers/<str:code>/imports/<uuid:job_id>/confirm/",
+        views.import_job_confirm_view,
+        name="dossier-import-job-confirm",
+    ),
     path("dossiers/<str:code>/<str:month>/", views.month_edit, name="dossier-month"),
 ]

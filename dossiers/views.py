@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from communes import selectors
 from communes.models import Level
-from core.files import upload_size_problem
+from core.files import UnreadableFile, table_precheck, upload_size_problem
 from dossiers.forms import MonthForm, UploadForm
+from dossiers.jobs import IMPORTS_DIR, import_job_confirm, import_job_start, runs_in_background
 from dossiers.metrics import COUNTER_FIELDS
-from dossiers.models import DossierReport
+from dossiers.models import DossierReport, ImportJob
 from dossiers.rules import statistics_refusal
 from dossiers.selectors import year_table
 from dossiers.services import dossier_file_import, dossier_reports_save
@@ -133,6 +134,20 @@ def upload(request, code):
         form.add_error("file", str(too_large.message))
         return _statistics_page(request, commune, year, form, status=400)
     content = upload_file.read()
+    if runs_in_background(len(content)):
+        try:
+            table_precheck(upload_file.name, content)  # refused at once what costs no reading
+        except UnreadableFile as exc:
+            form.add_error("file", str(exc))
+            return _statistics_page(request, commune, year, form, status=400)
+        job = import_job_start(
+            user=request.user,
+            file_name=upload_file.name,
+            content=content,
+            dry_run=True,
+            commune=commune,
+        )
+        return redirect("dossier-import-job", commune.code, job.pk)
     preview = dossier_file_import(
         file_name=upload_file.name, content=content, user=request.user, dry_run=True
     )
@@ -141,7 +156,7 @@ def upload(request, code):
     # Kept in the shared media storage, not in one server's memory, until confirmed.
     token = uuid.uuid4().hex
     suffix = PurePath(upload_file.name).suffix.lower()
-    stored = default_storage.save(f"imports/{token}{suffix}", ContentFile(content))
+    stored = default_storage.save(f"{IMPORTS_DIR}/{token}{suffix}", ContentFile(content))
     request.session.setdefault(PENDING, {})[token] = {
         "path": stored,
         "name": upload_file.name,
@@ -195,6 +210,35 @@ def upload_confirm(request, code, token):
     )
     year = pending.get("year") or _year(request)
     return redirect(f"{reverse('dossier-statistics', args=[commune.code])}?year={year}")
+
+
+def _job(request, commune, job_id) -> ImportJob:
+    job = ImportJob.objects.visible_to(request.user).filter(pk=job_id, commune=commune).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+def import_job(request, code, job_id):
+    """A large file being read by a worker: a progress bar the page refreshes, then the
+    outcome (problems, or what confirming would save, or what was saved)."""
+    commune = _commune(request, code)
+    job = _job(request, commune, job_id)
+    template = "dossiers/_import_job.html" if request.htmx else "dossiers/import_job.html"
+    return render(request, template, {"commune": commune, "job": job})
+
+
+@login_required
+@require_POST
+def import_job_confirm_view(request, code, job_id):
+    commune = _commune(request, code)
+    _writable(request, commune)
+    follow = import_job_confirm(job=_job(request, commune, job_id), user=request.user)
+    if follow is None:
+        messages.error(request, _("This file can no longer be saved; upload it again."))
+        return redirect("dossier-statistics", commune.code)
+    return redirect("dossier-import-job", commune.code, follow.pk)
 
 
 @login_required

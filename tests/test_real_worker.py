@@ -78,3 +78,47 @@ def test_a_burst_on_the_real_queue_coalesces_and_ends_on_the_last_value(
     print(f"{runs} recompute runs for {len(values)} changes")
     assert 1 <= runs <= 4, f"{runs} runs for {len(values)} changes"
     assert Result.objects.get(unit=communes[0], period=period).rank == 1
+
+
+def test_a_large_file_is_read_by_the_worker_while_the_portal_keeps_answering(
+    worker, district, settings, client
+):
+    """The API answers 202 at once; the worker reads the file (progress on the status URL);
+    meanwhile the web process answers other requests without waiting for it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.models import DossierReport
+    from tests.dossiers.big_files import month_rows, workbook
+    from tests.factories import CommuneFactory, MembershipFactory
+
+    settings.IMPORT_BACKGROUND_BYTES = 64 * 1024
+    communes = [CommuneFactory(parent=district) for _ in range(150)]
+    client.force_login(MembershipFactory(unit=district, role="admin").user)
+    months = [f"{year}-{month:02d}" for year in range(2019, 2025) for month in range(1, 13)]
+    content = workbook(month_rows([c.code for c in communes], months))  # 10,800 rows
+    assert len(content) > settings.IMPORT_BACKGROUND_BYTES
+    started = time.monotonic()
+    response = client.post(
+        "/api/v1/dossier-reports/import/", {"file": SimpleUploadedFile("lon.xlsx", content)}
+    )
+    answered_in = time.monotonic() - started
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    assert answered_in < 2.0, f"{answered_in:.2f} s"
+    seen, health = [], []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        body = client.get(response.json()["status_url"]).json()
+        seen.append((body["status"], body["percent"]))
+        tick = time.monotonic()
+        assert client.get("/healthz").status_code == 200
+        health.append(time.monotonic() - tick)
+        if body["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.05)
+    assert body["status"] == "succeeded", body["errors"][:3]
+    assert body["created"] == 10_800
+    assert DossierReport.objects.filter(commune__in=communes).count() == 10_800
+    percents = [percent for _status, percent in seen]
+    assert percents == sorted(percents) and percents[-1] == 100
+    assert max(health) < 1.0, f"health check took {max(health):.2f} s"
+    print(f"{len(seen)} status reads, progress {sorted(set(percents))}")

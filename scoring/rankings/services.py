@@ -14,16 +14,14 @@ from contextvars import ContextVar
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError
-from redis.exceptions import RedisError
 
+from core.broker import BROKER_ERRORS
 from scoring.assessments.rules import is_published
 from scoring.models import DirtyGroup, Framework, Period, RankingRun, RunStatus
 from scoring.rankings import engine
 
 logger = logging.getLogger(__name__)
 # What a publish raises when Redis refuses, times out or resets; all mean "recompute later".
-BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 Group = tuple[int, int]  # (framework_id, period_id)
 STALE_RUN_AFTER = datetime.timedelta(minutes=10)

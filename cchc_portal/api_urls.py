@@ -2,15 +2,20 @@
 
 from importlib import import_module
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 
+from core.api.errors import ErrorsSerializer
 from core.api.throttling import TokenEndpointThrottle
 
 
@@ -29,10 +34,32 @@ class TokenView(ObtainAuthToken):
         summary="Get the token of a user (for systems)",
         tags=["auth"],
         request=AuthTokenSerializer,
-        responses={200: TokenSerializer},
+        responses={200: TokenSerializer, 400: ErrorsSerializer, 429: ErrorsSerializer},
         auth=[],
     )
     def post(self, request, *args, **kwargs):
+        # A locked account answers as the sign-in page does (429), not as a wrong password: the
+        # calling system learns to wait instead of retrying.
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        if AxesProxyHandler.is_locked(request._request, {"username": username}):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            return Response(
+                {
+                    "errors": [
+                        {
+                            "row": None,
+                            "column": None,
+                            "message": _(
+                                "Too many failed sign-ins: this account is paused for "
+                                "%(minutes)d minutes from your address."
+                            )
+                            % {"minutes": minutes},
+                        }
+                    ]
+                },
+                status=429,
+                headers={"Retry-After": str(minutes * 60)},
+            )
         return super().post(request, *args, **kwargs)
 
 

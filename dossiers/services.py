@@ -57,6 +57,10 @@ def _code_text(raw) -> str:
     return str(raw if raw is not None else "").strip()
 
 
+def _not_yours(code: str) -> str:
+    return _("%(code)s is not a commune whose statistics you may enter") % {"code": code}
+
+
 def _validate(
     records: list[tuple[int, dict]], user, progress=None
 ) -> tuple[list[_Row], list[Problem]]:
@@ -113,6 +117,11 @@ def _validate(
             continue
         if code not in versions and code.isdigit() and code.zfill(5) in versions:
             code = code.zfill(5)
+        if allowed is not None and not any(u.pk in allowed for u in versions.get(code, ())):
+            # The same answer whether the code exists or not: a body cannot probe for units
+            # outside the writer's scope (as the API's 404 does for URLs).
+            problems.append(Problem(number, "commune_code", _not_yours(code)))
+            continue
         if code not in versions:
             level = level_of_code(code)
             if level and level != Level.COMMUNE:
@@ -138,13 +147,7 @@ def _validate(
             )
             continue
         if allowed is not None and commune.pk not in allowed:
-            problems.append(
-                Problem(
-                    number,
-                    "commune_code",
-                    _("you may not enter statistics for commune %(code)s") % {"code": code},
-                )
-            )
+            problems.append(Problem(number, "commune_code", _not_yours(code)))
             continue
         first = seen.setdefault((code, month), number)
         if first != number:

@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 
 MAX_COUNT = 10_000_000  # far above any commune's monthly dossiers; catches pasted totals and typos
 
+# ASCII digits only: Python's \d also matches fullwidth (１２) and Arabic-Indic (١٢) digits,
+# which no one-stop software writes and a person cannot tell from the real thing.
 _MONTH_PATTERNS = (
-    re.compile(r"^(?P<year>\d{4})[-/.](?P<month>\d{1,2})$"),
-    re.compile(r"^(?P<month>\d{1,2})[-/.](?P<year>\d{4})$"),
+    re.compile(r"^(?P<year>[0-9]{4})[-/.](?P<month>[0-9]{1,2})$"),
+    re.compile(r"^(?P<month>[0-9]{1,2})[-/.](?P<year>[0-9]{4})$"),
 )
 
 
@@ -52,9 +54,9 @@ def parse_count(value) -> tuple[int | None, str | None]:
         return None, _("a date was found where a number of dossiers was expected")
     else:
         text = str(value).strip()
-        if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        if re.fullmatch(r"[+-]?[0-9]+(\.0+)?", text):
             number = int(Decimal(text))
-        elif re.fullmatch(r"[+-]?\d*[.,]\d+", text):
+        elif re.fullmatch(r"[+-]?[0-9]*[.,][0-9]+", text):
             return None, _("'%(value)s' is not a whole number") % {"value": text[:40]}
         elif text.startswith("="):
             return None, _("a formula was found where a number was expected")

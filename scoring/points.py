@@ -1,9 +1,12 @@
 """The one rule for a points value typed by a person or read from a file."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 
 def format_points(value, places: int = 2) -> str:
@@ -24,6 +27,10 @@ def parse_points(value, max_points: Decimal) -> tuple[Decimal | None, str | None
     if isinstance(value, bool):
         return None, _("'%(value)s' is not a number") % {"value": value}
     text = str(value).strip().replace(",", ".") if isinstance(value, str) else str(value)
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(text):
+        # Decimal() would also read fullwidth or Arabic-Indic digits and "1e2": none is how a
+        # person types points.
+        return None, _("'%(value)s' is not a number") % {"value": str(value)[:40]}
     try:
         points = Decimal(text)
     except InvalidOperation:

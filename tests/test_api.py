@@ -278,16 +278,21 @@ def test_dossier_reports_list_and_bulk_write_are_scoped(world):
             {
                 "row": 2,
                 "column": "commune_code",
-                "message": f"you may not enter statistics for commune {other}",
+                "message": f"{other} is not a commune whose statistics you may enter",
             }
         ]
     }
+    # A code that exists nowhere gets the very same answer: bodies cannot probe for units.
+    unknown = officer.post("/api/v1/dossier-reports/", [_month("99999")], format="json")
+    assert unknown.json()["errors"][0]["message"] == (
+        "99999 is not a commune whose statistics you may enter"
+    )
     assert not DossierReport.objects.filter(month__year=2024, month__month=4).exists()
     in_vietnamese = client_for(world["cast"]["officer"], language="").post(
         "/api/v1/dossier-reports/", [_month(other)], format="json"
     )
     assert in_vietnamese.json()["errors"][0]["message"] == (
-        f"bạn không có quyền nhập số liệu cho xã {other}"
+        f"{other} không phải là xã mà bạn được nhập số liệu"
     )
     ok = officer.post("/api/v1/dossier-reports/", [_month(own)], format="json")
     assert ok.status_code == 200

@@ -3,6 +3,7 @@ nothing is written. Run on PostgreSQL in CI, where NUL characters and over-long 
 database's own refusals."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -160,3 +161,16 @@ def test_a_huge_number_in_a_score_or_count_answers_400(client):
         content_type="application/json",
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("digits", ["１２", "١٢", "۱۲", "1e2"])
+def test_counts_and_points_take_only_ascii_digits(digits):
+    from dossiers.validation import parse_count
+    from scoring.points import parse_points
+
+    number, error = parse_count(digits)
+    assert number is None and error
+    points, error = parse_points(digits, max_points=Decimal(100))
+    assert points is None and "is not a number" in error
+    assert parse_count("12") == (12, None)
+    assert parse_points("3,75", Decimal(5))[0] == Decimal("3.75")

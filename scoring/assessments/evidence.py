@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.files import MAX_UNPACKED_BYTES
 from scoring.assessments import rules
 from scoring.assessments.scores import ScoreError
 from scoring.models import Evidence, Score
@@ -62,10 +63,45 @@ def _check(upload) -> str:
             _("%(name)s is not really a %(kind)s file.") % {"name": name, "kind": extension[1:]},
             "file",
         )
-    if signatures == (b"PK\x03\x04",) and not zipfile.is_zipfile(upload):
-        raise ScoreError(_("%(name)s is damaged.") % {"name": name}, "file")
+    if signatures == (b"PK\x03\x04",):
+        _check_package(upload, name, extension)
     upload.seek(0)
     return content_type
+
+
+# What each office format's archive must hold: any zip renamed .docx is not a document.
+PACKAGE_PARTS = {
+    ".docx": "word/document.xml",
+    ".xlsx": "xl/workbook.xml",
+    ".pptx": "ppt/presentation.xml",
+}
+
+
+def _check_package(upload, name: str, extension: str) -> None:
+    """An office document is a zip archive of a known layout, not any zip, and not one that
+    unpacks to more than a document ever does (a zip bomb for whoever opens it)."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = {info.filename: info for info in archive.infolist()}
+            if sum(info.file_size for info in members.values()) > MAX_UNPACKED_BYTES:
+                raise ScoreError(
+                    _("%(name)s unpacks to more than %(mb)d MB and is refused.")
+                    % {"name": name, "mb": MAX_UNPACKED_BYTES // (1024 * 1024)},
+                    "file",
+                )
+            if extension in PACKAGE_PARTS:
+                sound = "[Content_Types].xml" in members and PACKAGE_PARTS[extension] in members
+            else:  # OpenDocument: the first member names the kind
+                mimetype = ALLOWED[extension][0].encode()
+                sound = "mimetype" in members and archive.read("mimetype").strip() == mimetype
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
+        raise ScoreError(_("%(name)s is damaged.") % {"name": name}, "file") from exc
+    if not sound:
+        raise ScoreError(
+            _("%(name)s is not really a %(kind)s file.") % {"name": name, "kind": extension[1:]},
+            "file",
+        )
 
 
 def evidence_add(*, score: Score, upload, user) -> Evidence:

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from dossiers.models import DossierReport
+from dossiers.models import DossierReport, ImportJob
 from dossiers.services import dossier_reports_save
 from scoring.assessments.evidence import evidence_add
 from scoring.models import Assessment, Evidence, Framework, RankingRun, Result, Score
@@ -90,6 +90,18 @@ def world(make_group, district, communes):
         "kind": "xlsx",
         "format": "json",
         "path": evidence.file.name,
+        # A statistics file the unit's officer is having read in the background.
+        "job_id": str(
+            ImportJob.objects.create(
+                created_by=officer,
+                commune=target,
+                file_name="thang-5.csv",
+                path="imports/none.csv",
+                dry_run=True,
+                status="succeeded",
+                result={"created": 1, "updated": 0, "unchanged": 0, "problems": []},
+            ).pk
+        ),
     }
     ids = {
         "evidence": evidence.pk,

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from kombu.exceptions import OperationalError
 
 from dossiers.services import dossier_reports_save
 from scoring import tasks
@@ -118,7 +119,7 @@ def test_the_sweep_recomputes_what_a_dead_broker_left_dirty(make_group, communes
     save_scores(period, {communes[0].code: {"1.1": "6"}})
 
     def broker_down(*args):
-        raise rankings.OperationalError("Error 111 connecting to 127.0.0.1:6379")
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379")
 
     monkeypatch.setattr(tasks.recompute_group, "delay", broker_down)
     assert rankings.enqueue_recompute([(framework.pk, period.pk)]) is False

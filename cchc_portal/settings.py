@@ -212,6 +212,13 @@ STORAGES = {
 # forgotten step is a warning of `manage.py check --deploy`, never a broken portal.
 WHITENOISE_USE_FINDERS = True
 
+# Mail (password reset). Unset: printed on the console. For example
+# EMAIL_URL=smtp+tls://user:password@smtp.example.gov.vn:587
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng CCHC <no-reply@localhost>")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

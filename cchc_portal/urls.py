@@ -7,6 +7,7 @@ from django.views.defaults import page_not_found
 
 from cchc_portal.health import healthz
 from cchc_portal.views import home
+from communes import accounts
 
 admin.site.site_header = _("CCHC portal · administration")
 admin.site.site_title = _("CCHC portal")
@@ -28,6 +29,26 @@ urlpatterns = [
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path(
+        "accounts/password/reset/",
+        accounts.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     path("", include("communes.urls")),
     path("", include("scoring.rankings.urls")),

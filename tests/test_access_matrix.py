@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # Reachable without signing in; they hold no unit's data.
 PUBLIC = {"healthz", "set_language", "api-token", "login", "logout", "home"}
+PUBLIC |= {"password_reset", "password_reset_done", "password_reset_confirm"}
+PUBLIC |= {"password_reset_complete"}
 REFUSED = {400, 401, 403, 404, 405}
 # The group's framework and its ranking are read by every commune the group ranks, not only the
 # target: an officer of a neighbouring commune sees the target's name and index there, and
@@ -87,6 +89,7 @@ def world(make_group, district, communes):
         "sub_code": "1.1",
         "month": "2024-05",
         "token": "0" * 32,
+        "uidb64": "MQ",
         "kind": "xlsx",
         "format": "json",
         "path": evidence.file.name,

@@ -34,7 +34,7 @@ class TokenView(ObtainAuthToken):
         summary="Get the token of a user (for systems)",
         tags=["auth"],
         request=AuthTokenSerializer,
-        responses={200: TokenSerializer, 400: ErrorsSerializer, 429: ErrorsSerializer},
+        responses={200: TokenSerializer, 400: ErrorsSerializer},
         auth=[],
     )
     def post(self, request, *args, **kwargs):
@@ -45,17 +45,11 @@ class TokenView(ObtainAuthToken):
             minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
             return Response(
                 {
-                    "errors": [
-                        {
-                            "row": None,
-                            "column": None,
-                            "message": _(
-                                "Too many failed sign-ins: this account is paused for "
-                                "%(minutes)d minutes from your address."
-                            )
-                            % {"minutes": minutes},
-                        }
-                    ]
+                    "detail": _(
+                        "Too many failed sign-ins: this account is paused for "
+                        "%(minutes)d minutes from your address."
+                    )
+                    % {"minutes": minutes}
                 },
                 status=429,
                 headers={"Retry-After": str(minutes * 60)},

@@ -85,3 +85,31 @@ def document_ranking_status_header(result, generator, request, public):
                 if status.startswith("2"):
                     response.setdefault("headers", {})[STATUS_HEADER] = header
     return result
+
+
+NO_NUL = "^[^\\u0000]*$"
+
+
+def document_parameter_shapes(result, generator, request, public):
+    """Query parameters are never empty, and codes, periods and months have their formats.md
+    shapes (core.api.parameters: the same table the API enforces)."""
+    from core.api.parameters import PATH_PATTERNS, QUERY_PATTERNS
+
+    for route, path in result.get("paths", {}).items():
+        if not route.startswith("/api/v1/"):
+            continue
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if schema.get("type") != "string" or "enum" in schema or "format" in schema:
+                    continue
+                patterns = QUERY_PATTERNS if parameter["in"] == "query" else PATH_PATTERNS
+                if parameter["in"] == "query":
+                    schema["minLength"] = 1
+                if parameter["name"] in patterns and parameter["in"] in ("query", "path"):
+                    schema["pattern"] = patterns[parameter["name"]]
+                elif parameter["in"] == "query":
+                    schema["pattern"] = NO_NUL  # refused everywhere (core.middleware)
+    return result

@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cchc_portal.schema.document_error_responses",
         "cchc_portal.schema.document_ranking_status_header",
+        "cchc_portal.schema.document_parameter_shapes",
     ],
 }
 # A month for every commune of the three-tier list as JSON is about 3 MB.

@@ -7,6 +7,8 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.api.parameters import malformed_query_parameters
+
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 
@@ -38,7 +40,8 @@ class RefuseNulMiddleware:
     """No code, period, name or text of the portal holds a NUL character, and PostgreSQL refuses
     one in any query: a request carrying one in its path, query or form answers 400 here, instead
     of a server error wherever it would reach the database. (JSON bodies are checked by the API's
-    parser; files keep their bytes.)"""
+    parser; files keep their bytes.) Also refused here: an unreadable multipart form, and API
+    query parameters given empty or in another shape than documented."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,11 +53,29 @@ class RefuseNulMiddleware:
             and _unreadable_form(request)
         ):
             return _bad_request(request, _("The form's data cannot be read (damaged multipart)."))
+        malformed = _malformed_api_parameters(request)
+        if malformed:
+            return _bad_request(
+                request,
+                _(
+                    "Give %(names)s in the form the API documents (codes of digits, periods "
+                    "as 2023, 2023-H1 or 2023-Q1, months as 2023-07), or leave it out."
+                )
+                % {"names": ", ".join(malformed)},
+            )
         if _nul_in(request):
             return _bad_request(
                 request, _("The request contains a NUL character (%00), which no field may hold.")
             )
         return self.get_response(request)
+
+
+def _malformed_api_parameters(request) -> list[str]:
+    """API query parameters given empty (?level=) or in another shape than documented: an
+    error to correct, not a request for everything or for nothing."""
+    if not request.path.startswith("/api/v1/"):
+        return []
+    return malformed_query_parameters(request.GET)
 
 
 def _bad_request(request, message):

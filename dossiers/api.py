@@ -10,11 +10,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from communes.models import ancestry_q
 from core.api.errors import ErrorSerializer, ErrorsSerializer, errors_response
+from core.api.parsers import CleanJSONParser
 from core.api.viewsets import ScopedViewSetMixin
 from core.files import UnreadableFile, table_precheck, upload_size_problem
 from core.problems import Problem
@@ -26,7 +27,7 @@ from dossiers.services import (
     dossier_file_import,
     dossier_reports_save,
 )
-from dossiers.validation import parse_month
+from dossiers.validation import MAX_COUNT, parse_month
 
 
 class DossierReportSerializer(serializers.ModelSerializer):
@@ -42,23 +43,28 @@ class DossierReportSerializer(serializers.ModelSerializer):
         return f"{report.month:%Y-%m}"
 
 
+MONTH_PATTERN = r"^([0-9]{4}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{4})$"
+
+
 class DossierRowSerializer(serializers.Serializer):
     """One month of one commune, as in the CSV; optional counters default to 0."""
 
-    commune_code = serializers.CharField()
-    month = serializers.CharField(help_text="YYYY-MM")
-    received = serializers.IntegerField(min_value=0)
-    carried_over = serializers.IntegerField(min_value=0, required=False)
-    resolved_early = serializers.IntegerField(min_value=0)
-    resolved_on_time = serializers.IntegerField(min_value=0)
-    resolved_late = serializers.IntegerField(min_value=0)
-    pending_on_time = serializers.IntegerField(min_value=0, required=False)
-    pending_overdue = serializers.IntegerField(min_value=0, required=False)
-    online_full = serializers.IntegerField(min_value=0, required=False)
-    online_partial = serializers.IntegerField(min_value=0, required=False)
-    postal = serializers.IntegerField(min_value=0, required=False)
-    digitized = serializers.IntegerField(min_value=0, required=False)
-    apologies = serializers.IntegerField(min_value=0, required=False)
+    commune_code = serializers.RegexField(
+        r"^[0-9]{1,5}$", help_text="5 digits (leading zeros may be left out)"
+    )
+    month = serializers.RegexField(MONTH_PATTERN, help_text="YYYY-MM")
+    received = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+    carried_over = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    resolved_early = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+    resolved_on_time = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+    resolved_late = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+    pending_on_time = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    pending_overdue = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    online_full = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    online_partial = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    postal = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    digitized = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    apologies = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
 
 
 class ImportCountsSerializer(serializers.Serializer):
@@ -153,6 +159,22 @@ class DossierReportFilter(django_filters.FilterSet):
         return queryset.filter(ancestry_q([value], prefix="commune__", field="code"))
 
 
+def _type_problems(rows: list[dict]) -> list[Problem]:
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        for name, value in row.items():
+            if name in COUNTER_FIELDS and value is not None:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    problems.append(
+                        Problem(
+                            number, name, _("a count is a whole number, written without quotes")
+                        )
+                    )
+            elif name in ("commune_code", "month") and not isinstance(value, str):
+                problems.append(Problem(number, name, _("write it as text, in quotes")))
+    return problems
+
+
 def _result_body(result):
     return {
         "created": result.created,
@@ -170,6 +192,7 @@ def _result_body(result):
 )
 class DossierReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     queryset = DossierReport.objects.select_related("commune", "updated_by")
+    parser_classes = [CleanJSONParser]  # rows as JSON; files go to import/ as multipart
     serializer_class = DossierReportSerializer
     filterset_class = DossierReportFilter
     ordering_fields = ["month", "commune__code", "updated_at"]
@@ -185,7 +208,7 @@ class DossierReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         description="A list of rows in the CSV's fields. An existing commune and month is "
         "replaced and its history kept. Any bad row: 400 naming every problem by its place in "
         "the list (from 1) and column; nothing is written.",
-        request=DossierRowSerializer(many=True),
+        request=DossierRowSerializer(many=True, min_length=1),
         responses={200: ImportCountsSerializer, 400: ErrorsSerializer},
         tags=["dossier reports"],
     )
@@ -212,6 +235,11 @@ class DossierReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         ]
         if problems:
             return errors_response(problems)
+        # The JSON types the schema states (counts as numbers, codes as text); the rules of
+        # every value follow in the service, with their own messages.
+        problems = _type_problems(rows)
+        if problems:
+            return errors_response(problems)
         result = dossier_reports_save(
             records=list(enumerate(rows, start=1)), user=request.user, reason="api"
         )
@@ -235,7 +263,7 @@ class DossierReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         detail=False,
         methods=["post"],
         url_path="import",
-        parser_classes=[MultiPartParser, JSONParser],
+        parser_classes=[MultiPartParser],
     )
     def import_file(self, request):
         upload = request.FILES.get("file")

@@ -30,7 +30,7 @@ def parse_month(value) -> tuple[datetime.date | None, str | None]:
         match = pattern.match(text)
         if match:
             year, month = int(match["year"]), int(match["month"])
-            if 1 <= month <= 12 and 1900 < year < 2200:
+            if 1 <= month <= 12 and 1900 <= year < 2200:
                 return datetime.date(year, month, 1), None
     return None, _("'%(value)s' is not a month in YYYY-MM form (for example 2023-07)") % {
         "value": text[:40]

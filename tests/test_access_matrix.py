@@ -26,7 +26,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PUBLIC = {"healthz", "set_language", "api-token", "login", "logout", "home"}
 PUBLIC |= {"password_reset", "password_reset_done", "password_reset_confirm"}
 PUBLIC |= {"password_reset_complete"}
-REFUSED = {400, 401, 403, 404, 405}
+REFUSED = {400, 401, 403, 404, 405, 415}  # 415: a JSON-only route sent a form, or back
 # The group's framework and its ranking are read by every commune the group ranks, not only the
 # target: an officer of a neighbouring commune sees the target's name and index there, and
 # nothing else of it.

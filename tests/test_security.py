@@ -96,7 +96,7 @@ def test_the_api_token_endpoint_counts_towards_the_same_limit(client):
     )
     assert response.status_code == 429 and "token" not in response.json()
     assert int(response["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
-    assert response.json()["errors"][0]["message"]
+    assert response.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import django_filters
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -10,12 +12,14 @@ from rest_framework.response import Response
 
 from communes import selectors
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.parsers import CleanJSONParser
 from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
 from scoring.assessments.evidence import evidence_add, evidence_delete
 from scoring.assessments.rules import APPRAISER_ROLES, OFFICER_ROLES
 from scoring.assessments.scores import ScoreError, ScoresConflict, scores_etag, scores_update
 from scoring.assessments.selectors import visible_assessment
+from scoring.frameworks.document import MAX_POINTS
 from scoring.models import DERIVED_METHODS, Assessment, Evidence, Score
 
 FRAMEWORK_PARAM = OpenApiParameter(
@@ -115,14 +119,18 @@ class ScoreSerializer(serializers.ModelSerializer):
         return score.sub_criterion.method in DERIVED_METHODS and score.metric_value is None
 
 
+# Points lie in 0 … the item's maximum, which no framework sets above MAX_POINTS.
+POINTS_RANGE = {"min_value": Decimal(0), "max_value": MAX_POINTS}
+
+
 class ScoreChangeSerializer(serializers.Serializer):
     sub_code = serializers.CharField()
     self_points = serializers.DecimalField(
-        max_digits=7, decimal_places=2, required=False, allow_null=True
+        max_digits=7, decimal_places=2, required=False, allow_null=True, **POINTS_RANGE
     )
     explanation = serializers.CharField(required=False, allow_blank=True)
     appraised_points = serializers.DecimalField(
-        max_digits=7, decimal_places=2, required=False, allow_null=True
+        max_digits=7, decimal_places=2, required=False, allow_null=True, **POINTS_RANGE
     )
     appraisal_reason = serializers.CharField(required=False, allow_blank=True)
     return_answer = serializers.CharField(required=False, allow_blank=True)
@@ -157,6 +165,7 @@ class ScoresView(GenericAPIView):
     serializer_class = ScoreSerializer
     pagination_class = None
     filter_backends = []
+    parser_classes = [CleanJSONParser]  # a JSON list; a form cannot say it
 
     def _scores(self, assessment):
         return (

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from communes import selectors
 from communes.selectors import unit_by_code
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.parsers import CleanJSONParser
 from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
 from scoring.assessments.rules import APPRAISER_ROLES
@@ -102,6 +103,7 @@ class FrameworkFilter(django_filters.FilterSet):
     ),
 )
 class FrameworkViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    parser_classes = [CleanJSONParser]  # the document is JSON
     queryset = Framework.objects.select_related("issuer")
     filterset_class = FrameworkFilter
     ordering_fields = ["year", "code"]

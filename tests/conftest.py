@@ -66,6 +66,17 @@ def broker_down():
 
 
 @pytest.fixture
+def postgres():
+    """Concurrency tests need PostgreSQL's row locks: SQLite serialises every writer."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI runs the concurrency tests on PostgreSQL")
+        pytest.skip("needs PostgreSQL: SQLite serialises every writer")
+
+
+@pytest.fixture
 def district(db):
     return DistrictFactory()
 

@@ -31,12 +31,39 @@ PAGES = [
     ("month-form", "officer_anmy", "/dossiers/31564/2023-05/"),
     ("framework", "appraiser_kesach", "/frameworks/{framework}/"),
     ("not-found", "officer_anmy", "/units/31561/"),
+    ("import-progress", "officer_anmy", "/dossiers/31564/imports/{running}/"),
+    ("import-checked", "officer_anmy", "/dossiers/31564/imports/{checked}/"),
+    ("password-reset", "officer_anmy", "/accounts/password/reset/"),
 ]
+
+
+def _import_job(name: str) -> str:
+    """A large file of the officer's being read (45 %), or checked and waiting to be saved."""
+    from django.contrib.auth import get_user_model
+
+    from communes.models import AdministrativeUnit
+    from dossiers.models import ImportJob
+
+    job = ImportJob.objects.create(
+        created_by=get_user_model().objects.get(username="officer_anmy"),
+        commune=AdministrativeUnit.objects.filter(code="31564").latest("valid_from"),
+        file_name="so-lieu-nam-2023.xlsx",
+        path="imports/none.xlsx",
+        dry_run=True,
+        status="running" if name == "running" else "succeeded",
+        stage="checking",
+        percent=45 if name == "running" else 100,
+        result={}
+        if name == "running"
+        else {"created": 9, "updated": 3, "unchanged": 0, "notices": [], "problems": []},
+    )
+    return str(job.pk)
 
 
 def _url(live_server, path) -> str:
     framework = Framework.objects.filter(issuer__code="943", year=2023).first()
-    return f"{live_server.url}{path.format(framework=framework.pk)}"
+    jobs = {name: _import_job(name) for name in ("running", "checked") if f"{{{name}}}" in path}
+    return f"{live_server.url}{path.format(framework=framework.pk, **jobs)}"
 
 
 def _overflow(page) -> int:
@@ -62,6 +89,8 @@ def test_every_page_fits_a_phone_and_a_desktop(browser, demo, live_server, langu
         for width, height in ((1366, 768), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
             page.goto(_url(live_server, path))
+            if name == "import-progress":
+                page.wait_for_timeout(200)  # it refreshes itself every second
             assert _overflow(page) <= 0, f"{name} at {width} px overflows by {_overflow(page)} px"
             page.screenshot(path=SHOTS / f"{width}-{name}-{language}.png", full_page=True)
         assert page_errors(console) == [], name

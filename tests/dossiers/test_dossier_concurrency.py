@@ -1,25 +1,16 @@
 """Two statistics files for the same commune-month at the same moment, on PostgreSQL: both are
 accepted, one creates the month and the other replaces it; neither meets the unique constraint."""
 
-import os
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from dossiers.models import DossierReport
 from dossiers.services import dossier_reports_save
 from tests.helpers import dossier_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def postgres():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("CI runs the concurrency tests on PostgreSQL")
-        pytest.skip("needs PostgreSQL: SQLite serialises every writer")
 
 
 def test_two_imports_of_the_same_new_month_at_once_both_succeed(postgres, communes):

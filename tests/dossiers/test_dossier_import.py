@@ -280,3 +280,20 @@ def test_import_dossiers_command_reports_and_exits_1_on_errors(communes, tmp_pat
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("import_dossiers", str(bad))
     assert "row 2, column commune_code" in capsys.readouterr().err
+
+
+def test_two_unknown_columns_are_two_notices_not_a_repeated_column(communes):
+    """Once reported as "the column appears twice": two columns the portal does not know are
+    both ignored, each named, and the file imports."""
+    content = csv_bytes(
+        f"{communes[0].code},2024-03,10,7,3,0,a,b",
+        header="commune_code,month,received,resolved_early,resolved_on_time,resolved_late,"
+        "ghi chu,nguoi nhap",
+    )
+    result = dossier_file_import(file_name="x.csv", content=content)
+    assert result.ok and result.created == 1, result.problems
+    assert not any("twice" in str(p.message) for p in result.problems)
+    assert [n for n in result.notices if "ghi chu" in n or "nguoi nhap" in n] == [
+        n for n in result.notices if "not a known column" in n
+    ]
+    assert len([n for n in result.notices if "not a known column" in n]) == 2

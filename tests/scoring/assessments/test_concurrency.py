@@ -1,12 +1,11 @@
 """Two appraisers saving the same score at the same moment, on PostgreSQL: one wins, the other
 is told the value that won; nothing is overwritten silently."""
 
-import os
 import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 
 from scoring.assessments.scores import ScoreError
@@ -17,14 +16,6 @@ from tests.factories import MembershipFactory
 from tests.helpers import group_lock_sessions, recompute, save_scores
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def postgres():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("CI runs the concurrency tests on PostgreSQL")
-        pytest.skip("needs PostgreSQL: SQLite serialises every writer")
 
 
 def test_parallel_saves_of_one_score_give_one_winner_and_one_conflict(

@@ -19,7 +19,7 @@ DATA_DIR = BASE_DIR / "data"
 
 env = environ.Env()
 # Variables already in the environment win over the file, so CI and containers can override it.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+environ.Env.read_env(os.environ.get("ENV_FILE", BASE_DIR / ".env"), overwrite=False)
 
 # Off unless asked for: `make run` and `make test` ask; a server never inherits it from a file.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)

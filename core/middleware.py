@@ -58,10 +58,10 @@ class RefuseNulMiddleware:
             return _bad_request(
                 request,
                 _(
-                    "Give %(names)s in the form the API documents (codes of digits, periods "
-                    "as 2023, 2023-H1 or 2023-Q1, months as 2023-07), or leave it out."
-                )
-                % {"names": ", ".join(malformed)},
+                    "Give it in the form the API documents (codes of digits, periods as 2023, "
+                    "2023-H1 or 2023-Q1, months as 2023-07), or leave the parameter out."
+                ),
+                columns=malformed,
             )
         if _nul_in(request):
             return _bad_request(
@@ -78,9 +78,8 @@ def _malformed_api_parameters(request) -> list[str]:
     return malformed_query_parameters(request.GET)
 
 
-def _bad_request(request, message):
+def _bad_request(request, message, columns=(None,)):
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"errors": [{"row": None, "column": None, "message": message}]}, status=400
-        )
+        errors = [{"row": None, "column": column, "message": message} for column in columns]
+        return JsonResponse({"errors": errors}, status=400)
     return render(request, "400.html", {"message": message}, status=400)

@@ -377,9 +377,12 @@ def test_rankings_are_scoped_and_say_when_they_were_computed(world):
     # An officer sees the whole ranking of the group their commune is ranked in.
     seen_by_officer = client_for(world["cast"]["officer"]).get(url, query).json()
     assert seen_by_officer == rows
-    bad = client_for(world["cast"]["leader"]).get(url, {"period": "2024-H9"})
+    bad = client_for(world["cast"]["leader"]).get(url, {"period": "2024-H9", "month": "7/2024"})
     assert bad.status_code == 400
-    assert {e["column"] for e in bad.json()["errors"]} == {"period", "group"}
+    assert {e["column"] for e in bad.json()["errors"]} == {"period", "month"}
+    missing = client_for(world["cast"]["leader"]).get(url, {"period": "2024-H1"})
+    assert missing.status_code == 400
+    assert {e["column"] for e in missing.json()["errors"]} == {"group"}
     runs = (
         client_for(world["cast"]["leader"])
         .get("/api/v1/ranking-runs/", {"group": world["district"].code})

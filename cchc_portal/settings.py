@@ -262,6 +262,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets are called "kind": a unit's (xã, phường…) and a period's (year, half…).
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "communes.models.Kind",
+        "PeriodKindEnum": "scoring.models.periods.PeriodKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cchc_portal.schema.document_error_responses",

@@ -7,7 +7,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.api.parameters import malformed_query_parameters
+from core.api.parameters import malformed_query_parameters, undocumented_query_parameters
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -53,16 +53,9 @@ class RefuseNulMiddleware:
             and _unreadable_form(request)
         ):
             return _bad_request(request, _("The form's data cannot be read (damaged multipart)."))
-        malformed = _malformed_api_parameters(request)
-        if malformed:
-            return _bad_request(
-                request,
-                _(
-                    "Give it in the form the API documents (codes of digits, periods as 2023, "
-                    "2023-H1 or 2023-Q1, months as 2023-07), or leave the parameter out."
-                ),
-                columns=malformed,
-            )
+        refused = _refused_api_parameters(request)
+        if refused:
+            return _bad_request(request, refused)
         if _nul_in(request):
             return _bad_request(
                 request, _("The request contains a NUL character (%00), which no field may hold.")
@@ -70,16 +63,34 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
 
-def _malformed_api_parameters(request) -> list[str]:
-    """API query parameters given empty (?level=) or in another shape than documented: an
-    error to correct, not a request for everything or for nothing."""
-    if not request.path.startswith("/api/v1/"):
+def _refused_api_parameters(request) -> list[tuple[str, str]]:
+    """(parameter, why) for API query parameters the operation does not take, given empty
+    (?level=) or in another shape than documented: an error to correct, not a request for
+    everything or nothing."""
+    if not request.path.startswith("/api/v1/") or not request.GET:
         return []
-    return malformed_query_parameters(request.GET)
+    unknown = undocumented_query_parameters(request.path, request.method, request.GET)
+    malformed = [name for name in malformed_query_parameters(request.GET) if name not in unknown]
+    return [
+        *((name, _("This request takes no such parameter; see /api/docs/.")) for name in unknown),
+        *(
+            (
+                name,
+                _(
+                    "Give it in the form the API documents (codes of digits, periods as 2023, "
+                    "2023-H1 or 2023-Q1, months as 2023-07), or leave the parameter out."
+                ),
+            )
+            for name in malformed
+        ),
+    ]
 
 
-def _bad_request(request, message, columns=(None,)):
+def _bad_request(request, problems):
+    """`problems`: a message, or (column, message) pairs."""
+    if isinstance(problems, str):
+        problems = [(None, problems)]
     if request.path.startswith("/api/"):
-        errors = [{"row": None, "column": column, "message": message} for column in columns]
+        errors = [{"row": None, "column": column, "message": text} for column, text in problems]
         return JsonResponse({"errors": errors}, status=400)
-    return render(request, "400.html", {"message": message}, status=400)
+    return render(request, "400.html", {"message": problems[0][1]}, status=400)

@@ -174,3 +174,20 @@ def test_counts_and_points_take_only_ascii_digits(digits):
     assert points is None and "is not a number" in error
     assert parse_count("12") == (12, None)
     assert parse_points("3,75", Decimal(5))[0] == Decimal("3.75")
+
+
+def test_a_parameter_the_api_does_not_take_is_named_not_ignored(client):
+    """A typo such as ?perod= would otherwise return everything without saying why."""
+    login(client, "officer_anmy")
+    client.cookies["django_language"] = "en"
+    response = client.get("/api/v1/dossier-reports/", {"perod": "2023", "commune": "31564"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "row": None,
+            "column": "perod",
+            "message": "This request takes no such parameter; see /api/docs/.",
+        }
+    ]
+    assert client.get("/api/v1/dossier-reports/", {"commune": "31564"}).status_code == 200
+    assert client.get("/api/v1/units/31564/", {"on": "2024-01-01"}).status_code == 200

@@ -1,12 +1,28 @@
 from django.contrib import admin
 
-from communes.models import AdministrativeUnit, Membership
+from communes.models import AdministrativeUnit, Membership, UnitLineage
+
+
+class PredecessorInline(admin.TabularInline):
+    """The units this one took in (loaded by load_lineage; read here, never typed)."""
+
+    model = UnitLineage
+    fk_name = "successor"
+    fields = ("predecessor", "merge")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "level", "parent", "valid_from", "valid_to")
-    list_filter = ("level", "valid_from", "valid_to")
+    list_display = ("code", "name", "level", "kind", "parent", "valid_from", "valid_to")
+    list_filter = ("level", "kind", "valid_from", "valid_to")
+    readonly_fields = ("kind",)
+    inlines = [PredecessorInline]
     search_fields = ("code", "name", "parent__name", "parent__code")
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)

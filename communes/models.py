@@ -1,4 +1,5 @@
 import datetime
+import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,34 @@ class Level(models.TextChoices):
     PROVINCE = "province", _("Province")
     DISTRICT = "district", _("District")
     COMMUNE = "commune", _("Commune")
+
+
+class Kind(models.TextChoices):
+    """What a commune-level unit is, as its official name says."""
+
+    XA = "xa", _("commune (xã)")
+    PHUONG = "phuong", _("ward (phường)")
+    THI_TRAN = "thi_tran", _("township (thị trấn)")
+    DAC_KHU = "dac_khu", _("special zone (đặc khu)")
+
+
+# Official names begin with the kind ("Xã An Mỹ", "Phường Ba Đình", "Đặc khu Phú Quốc"); one
+# list writes "xã Bắc Sơn", so the comparison ignores case.
+_KIND_PREFIXES = (
+    ("thị trấn ", Kind.THI_TRAN),
+    ("phường ", Kind.PHUONG),
+    ("đặc khu ", Kind.DAC_KHU),
+    ("xã ", Kind.XA),
+)
+
+
+def kind_of(name: str, level: str) -> str:
+    """The kind of a commune-level unit from its official name; "" for other levels or a name
+    that does not say."""
+    if level != Level.COMMUNE:
+        return ""
+    text = unicodedata.normalize("NFC", name or "").strip().lower()
+    return next((kind for prefix, kind in _KIND_PREFIXES if text.startswith(prefix)), "")
 
 
 class Role(models.TextChoices):
@@ -96,6 +125,8 @@ class AdministrativeUnit(models.Model):
     code = models.CharField(_("code"), max_length=5, db_index=True)
     name = models.CharField(_("name"), max_length=120)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    # For commune-level units: xã, phường, thị trấn or đặc khu (kind_of its name).
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent unit"),
@@ -126,6 +157,12 @@ class AdministrativeUnit(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.kind = kind_of(self.name, self.level)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "kind"}
+        super().save(*args, **kwargs)
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -163,3 +200,38 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class Merge(models.TextChoices):
+    FULL = "full", _("whole")
+    PARTIAL = "partial", _("part")
+
+
+class UnitLineage(models.Model):
+    """One predecessor of a unit: the old unit went into the new one wholly (`full`) or in
+    part (`partial`), as in the July 2025 mergers. Results of the old unit stay its own; the new
+    unit's page shows them as its history."""
+
+    successor = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("successor"),
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
+    )
+    predecessor = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("predecessor"),
+        on_delete=models.CASCADE,
+        related_name="successor_links",
+    )
+    merge = models.CharField(_("merge"), max_length=10, choices=Merge.choices)
+
+    class Meta:
+        verbose_name = _("unit lineage")
+        verbose_name_plural = _("unit lineage")
+        constraints = [
+            models.UniqueConstraint(fields=["successor", "predecessor"], name="lineage_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor} ({self.merge})"

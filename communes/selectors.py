@@ -62,12 +62,17 @@ def memberships_of(user):
     return sorted(memberships, key=lambda m: (ROLE_ORDER.index(m.role), m.unit.code))
 
 
-def visible_unit(user, code: str, *, level: str | None = None) -> AdministrativeUnit | None:
-    """The latest version of the unit with this code, if the user may see it (else None, which
-    callers answer with 404 so codes cannot be probed)."""
+def visible_unit(
+    user, code: str, *, level: str | None = None, on: datetime.date | None = None
+) -> AdministrativeUnit | None:
+    """The unit with this code valid on `on` (without a date: the latest version), if the user
+    may see it (else None, which callers answer with 404 so codes cannot be probed). A code is
+    reused across reforms, so only a code and a date name one unit."""
     units = AdministrativeUnit.objects.visible_to(user).filter(code=code)
     if level is not None:
         units = units.filter(level=level)
+    if on is not None:
+        units = units.valid_on(on)
     return units.select_related("parent").order_by("-valid_from").first()
 
 

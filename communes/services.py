@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from communes.models import AdministrativeUnit, Level, Membership, Role
+from communes.models import AdministrativeUnit, Level, Membership, Role, kind_of
 from communes.selectors import unit_by_code
 
 THREE_TIER_COLUMNS = [
@@ -180,6 +180,7 @@ def units_load(
                         code=item.code,
                         name=item.name,
                         level=level,
+                        kind=kind_of(item.name, level),
                         parent=parent,
                         valid_from=valid_from,
                         valid_to=valid_to,
@@ -192,11 +193,13 @@ def units_load(
                 new_valid_to = valid_to if valid_to is not None else target.valid_to
                 changed = (
                     target.name != item.name
+                    or target.kind != kind_of(item.name, level)
                     or target.parent_id != (parent.pk if parent else None)
                     or target.valid_to != new_valid_to
                 )
                 if changed:
                     target.name = item.name
+                    target.kind = kind_of(item.name, level)
                     target.parent = parent
                     target.valid_to = new_valid_to
                     to_update.append(target)
@@ -206,7 +209,7 @@ def units_load(
                 current[(level, item.code)] = target
             AdministrativeUnit.objects.bulk_create(to_create, batch_size=2000)
             AdministrativeUnit.objects.bulk_update(
-                to_update, ["name", "parent", "valid_to"], batch_size=2000
+                to_update, ["name", "kind", "parent", "valid_to"], batch_size=2000
             )
             stats.created += len(to_create)
         if close_missing:

@@ -1,5 +1,6 @@
 """Every write of monthly dossier statistics: files, the API and forms all come through here."""
 
+import calendar
 import datetime
 from dataclasses import dataclass, field
 
@@ -135,7 +136,9 @@ def _validate(
             continue
         if month is None:
             continue
-        commune = next((u for u in versions[code] if u.is_valid_on(month)), None)
+        # A code names a unit on a date: the month's last day (formats.md).
+        last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        commune = next((u for u in versions[code] if u.is_valid_on(last_day)), None)
         if commune is None:
             problems.append(
                 Problem(

@@ -155,21 +155,16 @@ def scores_save(
             except PeriodCodeError as exc:
                 result.problems.append(Problem(number, "period", str(exc)))
                 continue
-            unit = next(
-                (
-                    u
-                    for u in units.get(code, [])
-                    if u.valid_from <= period.end
-                    and (u.valid_to is None or u.valid_to >= period.start)
-                ),
-                None,
-            )
+            # A code names a unit on a date: the period's last day (11311 was Phường Minh
+            # Khai until June 2025 and is Phường Hồng Bàng since; its 2025 scores are the
+            # new ward's).
+            unit = next((u for u in units.get(code, []) if u.is_valid_on(period.end)), None)
             if unit is None:
                 result.problems.append(
                     Problem(
                         number,
                         "unit_code",
-                        _("no unit %(code)s existed in %(period)s")
+                        _("no unit %(code)s existed at the end of %(period)s")
                         % {"code": code, "period": period.code},
                     )
                 )

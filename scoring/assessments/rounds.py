@@ -25,11 +25,12 @@ def ensure_score_rows(assessments) -> None:
 
 
 def group_open(*, framework: Framework, period: Period) -> int:
-    """Open an assessment for every unit the framework ranks that existed in the period."""
+    """Open an assessment for every unit the framework ranks on the period's last day (the
+    units a reform closed during the period were assessed under their own frameworks)."""
     units = (
         AdministrativeUnit.objects.subtree_of([framework.issuer_id])
         .filter(level=framework.level)
-        .valid_during(period.start, period.end)
+        .valid_on(period.end)
     )
     existing = set(
         Assessment.objects.filter(framework=framework, period=period).values_list(

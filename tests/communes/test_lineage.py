@@ -1,0 +1,154 @@
+"""The 2025 mergers: unit kinds from the official names, the lineage file loaded whole (every
+new commune has predecessors, every old one a successor), and a code read on a date."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from communes.lineage import lineage_load
+from communes.models import AdministrativeUnit, Kind, Level, UnitLineage
+from communes.services import UnitListError, units_load
+from tests.factories import CommuneFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+DATA = Path(settings.DATA_DIR)
+REFORM = datetime.date(2025, 7, 1)
+EVE = datetime.date(2025, 6, 30)
+
+
+def _load_both_lists():
+    units_load(
+        path=DATA / "units_2025-03_three_tier.csv",
+        valid_from=datetime.date(2019, 1, 1),
+        valid_to=EVE,
+    )
+    units_load(path=DATA / "units_2026-07_two_tier.csv", valid_from=REFORM, close_missing=True)
+
+
+def test_the_whole_lineage_covers_every_new_and_every_old_commune(client):
+    _load_both_lists()
+    stats = lineage_load(path=DATA / "lineage_2025-07_communes.csv")
+    communes = AdministrativeUnit.objects.filter(level=Level.COMMUNE)
+    new = communes.valid_on(REFORM)
+    old = communes.valid_on(EVE)
+    assert (new.count(), old.count()) == (3321, 10035)
+    # Every new commune took in at least one old one, but the five special zones that were island
+    # districts (no commune of theirs is in the three-tier list); every old one went somewhere.
+    orphans = new.filter(predecessor_links__isnull=True)
+    assert sorted(orphans.values_list("kind", flat=True)) == ["dac_khu"] * 5
+    assert {"Đặc khu Côn Đảo", "Đặc khu Lý Sơn"} <= set(orphans.values_list("name", flat=True))
+    assert not old.filter(successor_links__isnull=True).exists()
+    # 10,604 rows: 17 name old codes that are not in the March 2025 list (5 island districts,
+    # 12 communes merged before it); each of the others is one link.
+    assert len(set(stats.skipped)) == 17
+    assert stats.created + len(stats.skipped) == 10604
+    assert UnitLineage.objects.filter(merge="partial").exists()
+    # Loading twice changes nothing.
+    again = lineage_load(path=DATA / "lineage_2025-07_communes.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, stats.created)
+
+    # Kinds, from the official names ("xã Bắc Sơn" is written in lower case in the list).
+    kinds = {kind: new.filter(kind=kind).count() for kind in Kind.values}
+    assert kinds == {"xa": 2611, "phuong": 697, "thi_tran": 0, "dac_khu": 13}
+    assert old.filter(kind=Kind.THI_TRAN).count() == 617
+    assert not communes.filter(kind="").exists()
+    assert not AdministrativeUnit.objects.exclude(level=Level.COMMUNE).exclude(kind="").exists()
+
+    # 11311 was Phường Minh Khai of Quận Hồng Bàng; since July 2025 it is Phường Hồng Bàng.
+    client.force_login(UserFactory(is_superuser=True))
+    today = client.get("/api/v1/units/11311/").json()
+    assert (today["name"], today["kind"], today["valid_from"]) == (
+        "Phường Hồng Bàng",
+        "phuong",
+        "2025-07-01",
+    )
+    assert "11311" in {p["code"] for p in today["predecessors"]}
+    assert {p["merge"] for p in today["predecessors"]} <= {"full", "partial"}
+    before = client.get("/api/v1/units/11311/", {"on": "2024-05-01"}).json()
+    assert before["name"] == "Phường Minh Khai" and before["valid_to"] == "2025-06-30"
+    assert [s["code"] for s in before["successors"]] == ["11311"]
+    assert before["predecessors"] == []
+    listed = client.get("/api/v1/units/", {"kind": "dac_khu", "valid_on": "2026-01-01"}).json()
+    assert listed["count"] == 13
+    assert client.get("/api/v1/units/11311/", {"on": "2019-13-01"}).status_code == 400
+    assert client.get("/api/v1/units/11311/", {"on": "2010-01-01"}).status_code == 404
+
+
+def test_a_bad_lineage_row_refuses_the_whole_file_with_its_row(tmp_path, capsys):
+    old = CommuneFactory(code="99901", name="Xã Cũ", valid_to=EVE)
+    CommuneFactory(code="99902", name="Phường Mới", valid_from=REFORM)
+    header = (
+        "new_province_code,new_province_name,new_commune_code,new_commune_name,"
+        "old_commune_code,old_commune_name,merge_type\n"
+    )
+    good = "99,Tỉnh,99902,Phường Mới,99901,Xã Cũ,full\n"
+    for bad, words in (
+        ("99,Tỉnh,99902,Phường Mới,99901,Xã Cũ,half\n", "row 3: merge_type 'half'"),
+        ("99,Tỉnh,99977,Phường Khác,99901,Xã Cũ,full\n", "row 3: no commune 99977"),
+        ("99,Tỉnh,,Phường Mới,99901,Xã Cũ,full\n", "row 3: a commune code is empty"),
+    ):
+        path = tmp_path / "lineage.csv"
+        path.write_text(header + good + bad, encoding="utf-8")
+        with pytest.raises(UnitListError) as refused:
+            lineage_load(path=path)
+        assert any(words in problem for problem in refused.value.problems), refused.value.problems
+        assert not UnitLineage.objects.exists()
+    missing = tmp_path / "short.csv"
+    missing.write_text("new_commune_code,old_commune_code\n99902,99901\n", encoding="utf-8")
+    with pytest.raises(UnitListError, match="row 1: the columns"):
+        lineage_load(path=missing)
+    # An old code that is not a loaded unit is skipped and reported, not refused.
+    path = tmp_path / "ok.csv"
+    path.write_text(header + good + "99,Tỉnh,99902,Phường Mới,99988,Xã Xưa,partial\n", "utf-8")
+    call_command("load_lineage", str(path))
+    out = capsys.readouterr().out
+    assert "1 links created" in out and "1 rows skipped" in out and "99988" in out
+    link = UnitLineage.objects.get()
+    assert (link.predecessor, link.successor.kind, link.merge) == (old, "phuong", "full")
+
+
+def test_the_2025_scores_of_a_new_commune_with_a_reused_code_import_and_rank():
+    """11311 was Phường Minh Khai (Hồng Bàng district) until June 2025; the 2025 round of Hải
+    Phòng (31) appraises the new Phường Hồng Bàng, whose code it is now."""
+    from scoring.assessments.imports import scores_save
+    from scoring.assessments.rounds import group_open
+    from scoring.frameworks.services import framework_load
+    from scoring.models import Assessment
+    from scoring.periods import period_get_or_create
+    from tests.factories import framework_doc
+    from tests.helpers import recompute
+
+    units_load(
+        path=DATA / "units_2025-03_three_tier.csv",
+        valid_from=datetime.date(2019, 1, 1),
+        valid_to=EVE,
+        provinces={"31"},
+    )
+    units_load(path=DATA / "units_2026-07_two_tier.csv", valid_from=REFORM, provinces={"31"})
+    framework, _replaced = framework_load(document=framework_doc(), issuer_code="31", year=2025)
+    period = period_get_or_create("2025")
+    opened = group_open(framework=framework, period=period)
+    # Every unit of the new Hải Phòng, and none of the communes closed by the reform.
+    assert (
+        opened
+        == AdministrativeUnit.objects.filter(level=Level.COMMUNE)
+        .valid_on(datetime.date(2025, 12, 31))
+        .filter(parent__code="31")
+        .count()
+    )
+    records = [
+        (2, {"unit_code": "11311", "period": "2025", "sub_code": "1.1", "self_points": "6"}),
+        (3, {"unit_code": "11311", "period": "2025", "sub_code": "1.2", "self_points": "4"}),
+    ]
+    result = scores_save(records=records)
+    assert result.ok, result.problems
+    assessment = Assessment.objects.get(unit__code="11311", period=period)
+    assert assessment.unit.name == "Phường Hồng Bàng" and assessment.unit.kind == "phuong"
+    results = recompute(framework, period)
+    assert results["11311"].rank == 1 and results["11311"].index_percent == 100
+    # The old ward's 2024 scores still name the old ward: the code is read on 2024-12-31.
+    old = AdministrativeUnit.objects.get(code="11311", valid_to=EVE)
+    assert old.name == "Phường Minh Khai"

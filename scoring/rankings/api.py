@@ -1,19 +1,25 @@
+import datetime
+
 import django_filters
 from django.http import Http404
+from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from communes.models import Merge
+from communes.selectors import visible_unit
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
 from scoring.frameworks.selectors import group_framework
 from scoring.models import Framework, Period, RankingRun
 from scoring.periods import PeriodCodeError, parse_period_code
-from scoring.rankings.selectors import latest_run, ranking_rows
+from scoring.rankings.selectors import latest_run, ranking_rows, unit_history
 from scoring.rankings.serializers import RankingRowSerializer
 
 
@@ -105,3 +111,45 @@ class RankingRunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Gene
     serializer_class = RankingRunSerializer
     filterset_class = RankingRunFilter
     ordering = ["-started_at"]
+
+
+class UnitHistoryRowSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    unit_code = serializers.CharField()
+    unit_name = serializers.CharField()
+    merge = serializers.ChoiceField(
+        choices=Merge.choices,
+        allow_null=True,
+        help_text="For a predecessor's result: how it went into the unit; null for its own",
+    )
+    index_percent = serializers.DecimalField(max_digits=7, decimal_places=2)
+    band = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+    group_size = serializers.IntegerField()
+
+
+class UnitHistoryView(GenericAPIView):
+    serializer_class = UnitHistoryRowSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        summary="A unit's results over the years, with its predecessors' before it existed",
+        parameters=[
+            OpenApiParameter("on", OpenApiTypes.DATE, description="The day (default: today)")
+        ],
+        responses={200: UnitHistoryRowSerializer(many=True), 400: ErrorsSerializer},
+        tags=["units"],
+    )
+    def get(self, request, code):
+        on = request.query_params.get("on")
+        try:
+            day = datetime.date.fromisoformat(on) if on is not None else timezone.localdate()
+        except ValueError:
+            return errors_response([Problem(None, "on", _("Give the day as YYYY-MM-DD."))])
+        unit = visible_unit(request.user, code, on=day)
+        if unit is None and on is None:
+            unit = visible_unit(request.user, code)  # a unit that no longer exists
+        if unit is None:
+            raise Http404
+        return Response(UnitHistoryRowSerializer(unit_history(unit), many=True).data)

@@ -4,7 +4,7 @@ import datetime
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from scoring.models import (
@@ -86,3 +86,41 @@ def overdue_ranking_groups() -> int:
 def rankings_as_of(framework: Framework, period: Period) -> datetime.datetime | None:
     run = latest_run(framework, period)
     return run.finished_at if run else None
+
+
+def unit_history(unit) -> list[dict]:
+    """The unit's results over the periods, and for the periods before it existed its
+    predecessors' results (the July 2025 mergers), oldest first; each with the size of the
+    ranking group it was ranked in. Three queries whatever the history's length."""
+    merges = {
+        link.predecessor_id: link.merge
+        for link in unit.predecessor_links.only("predecessor_id", "merge")
+    }
+    results = sorted(
+        Result.objects.filter(
+            Q(unit=unit) | Q(unit_id__in=list(merges), period__end__lt=unit.valid_from)
+        ).select_related("unit", "period"),
+        key=lambda r: (r.period.start, r.period.end, r.unit.code),
+    )
+    groups = (
+        Result.objects.filter(
+            framework_id__in={r.framework_id for r in results},
+            period_id__in={r.period_id for r in results},
+        )
+        .values("framework_id", "period_id")
+        .annotate(size=Count("id"))
+    )
+    sizes = {(g["framework_id"], g["period_id"]): g["size"] for g in groups}
+    return [
+        {
+            "period": result.period.code,
+            "unit_code": result.unit.code,
+            "unit_name": result.unit.name,
+            "merge": merges.get(result.unit_id),  # None: the unit's own result
+            "index_percent": result.index_percent,
+            "band": result.band_label,
+            "rank": result.rank,
+            "group_size": sizes.get((result.framework_id, result.period_id), 0),
+        }
+        for result in results
+    ]

@@ -152,3 +152,79 @@ def test_the_2025_scores_of_a_new_commune_with_a_reused_code_import_and_rank():
     # The old ward's 2024 scores still name the old ward: the code is read on 2024-12-31.
     old = AdministrativeUnit.objects.get(code="11311", valid_to=EVE)
     assert old.name == "Phường Minh Khai"
+
+
+def test_a_new_communes_history_shows_its_predecessors_results_before_it_existed(client):
+    """GET /api/v1/units/CODE/history/: the predecessors' 2024 results (with how each merged),
+    then the new ward's own 2025 result, each with the size of its ranking group."""
+    from scoring.assessments.imports import scores_save
+    from scoring.assessments.rounds import group_open
+    from scoring.frameworks.services import framework_load
+    from scoring.periods import period_get_or_create
+    from tests.factories import DistrictFactory, MembershipFactory, framework_doc
+    from tests.helpers import recompute
+
+    district = DistrictFactory(valid_to=EVE)
+    province = district.parent
+    a = CommuneFactory(parent=district, name="Xã A", valid_to=EVE)
+    b = CommuneFactory(parent=district, name="Xã B", valid_to=EVE)
+    c = CommuneFactory(parent=district, name="Xã C", valid_to=EVE)
+    new = CommuneFactory(parent=province, code=a.code, name="Phường Mới", valid_from=REFORM)
+    other = CommuneFactory(parent=province, code=c.code, name="Xã Khác", valid_from=REFORM)
+    UnitLineage.objects.create(successor=new, predecessor=a, merge="full")
+    UnitLineage.objects.create(successor=new, predecessor=b, merge="partial")
+    UnitLineage.objects.create(successor=other, predecessor=c, merge="full")
+    for issuer, year, points in ((district, 2024, {a: "6", b: "3", c: "5"}), (province, 2025, {})):
+        framework, _replaced = framework_load(
+            document=framework_doc(), issuer_code=issuer.code, year=year
+        )
+        period = period_get_or_create(str(year))
+        group_open(framework=framework, period=period)
+        points = points or {new: "2", other: "4"}
+        records = [
+            (n + 2, {"unit_code": u.code, "period": str(year), "sub_code": "1.1", "self_points": p})
+            for n, (u, p) in enumerate(points.items())
+        ]
+        assert scores_save(records=records).ok
+        recompute(framework, period)
+    client.force_login(MembershipFactory(unit=province, role="leader").user)
+    history = client.get(f"/api/v1/units/{new.code}/history/").json()
+    assert history == [
+        {
+            "period": "2024",
+            "unit_code": a.code,
+            "unit_name": "Xã A",
+            "merge": "full",
+            "index_percent": 60.0,
+            "band": "Trung bình",
+            "rank": 1,
+            "group_size": 3,
+        },
+        {
+            "period": "2024",
+            "unit_code": b.code,
+            "unit_name": "Xã B",
+            "merge": "partial",
+            "index_percent": 30.0,
+            "band": "Yếu",
+            "rank": 3,
+            "group_size": 3,
+        },
+        {
+            "period": "2025",
+            "unit_code": new.code,
+            "unit_name": "Phường Mới",
+            "merge": None,
+            "index_percent": 20.0,
+            "band": "Yếu",
+            "rank": 2,
+            "group_size": 2,
+        },
+    ]
+    # On a day before the reform the code is the old commune: its own 2024 result only.
+    before = client.get(f"/api/v1/units/{a.code}/history/", {"on": "2024-06-01"}).json()
+    assert [(row["unit_name"], row["merge"]) for row in before] == [("Xã A", None)]
+    assert client.get(f"/api/v1/units/{a.code}/history/", {"on": "2024-13-01"}).status_code == 400
+    outsider = MembershipFactory(unit=CommuneFactory(), role="commune_officer").user
+    client.force_login(outsider)
+    assert client.get(f"/api/v1/units/{new.code}/history/").status_code == 404

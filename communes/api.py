@@ -1,9 +1,6 @@
-import datetime
-
 import django_filters
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -113,17 +110,11 @@ class UnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return UnitDetailSerializer if self.action == "retrieve" else UnitSerializer
 
     def get_object(self):
-        code, on = self.kwargs["code"], self.request.query_params.get("on")
-        if on is not None:
-            try:
-                day = datetime.date.fromisoformat(on)
-            except ValueError:
-                raise ValidationError({"on": _("Give the day as YYYY-MM-DD.")}) from None
-            unit = selectors.visible_unit(self.request.user, code, on=day)
-        else:
-            unit = selectors.visible_unit(
-                self.request.user, code, on=timezone.localdate()
-            ) or selectors.visible_unit(self.request.user, code)
+        try:
+            on = selectors.on_date(self.request.query_params.get("on"))
+        except ValueError:
+            raise ValidationError({"on": _("Give the day as YYYY-MM-DD.")}) from None
+        unit = selectors.visible_unit_on(self.request.user, self.kwargs["code"], on)
         if unit is None:
             raise Http404
         return unit

@@ -62,18 +62,26 @@ def memberships_of(user):
     return sorted(memberships, key=lambda m: (ROLE_ORDER.index(m.role), m.unit.code))
 
 
-def visible_unit(
-    user, code: str, *, level: str | None = None, on: datetime.date | None = None
-) -> AdministrativeUnit | None:
-    """The unit with this code valid on `on` (without a date: the latest version), if the user
-    may see it (else None, which callers answer with 404 so codes cannot be probed). A code is
-    reused across reforms, so only a code and a date name one unit."""
+def visible_unit(user, code: str, *, level: str | None = None) -> AdministrativeUnit | None:
+    """The latest version of the unit with this code, if the user may see it (else None, which
+    callers answer with 404 so codes cannot be probed)."""
     units = AdministrativeUnit.objects.visible_to(user).filter(code=code)
     if level is not None:
         units = units.filter(level=level)
-    if on is not None:
-        units = units.valid_on(on)
     return units.select_related("parent").order_by("-valid_from").first()
+
+
+def visible_unit_on(user, code: str, on: datetime.date | None = None):
+    """The unit a code names on a day (without one: today's, or the latest version of a unit
+    that no longer exists), if the user may see it. Codes are reused after mergers, so pages and
+    the API that take ?on= ask here."""
+    scope = AdministrativeUnit.objects.visible_to(user).select_related("parent")
+    return unit_by_code(code, on=on, queryset=scope)
+
+
+def on_date(value: str | None) -> datetime.date | None:
+    """The ?on= of a page or the API: None when absent; ValueError when not YYYY-MM-DD."""
+    return None if value is None else datetime.date.fromisoformat(value)
 
 
 def can_see(user, unit: AdministrativeUnit) -> bool:

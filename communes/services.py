@@ -235,16 +235,27 @@ class MembershipError(Exception):
 
 
 def member_add(
-    *, username: str, unit_code: str, role: str, password: str | None = None
+    *,
+    username: str,
+    unit_code: str,
+    role: str,
+    password: str | None = None,
+    on: datetime.date | None = None,
 ) -> tuple[Membership, bool]:
-    """Create the user if needed and give them `role` on the unit. Returns (membership, created)."""
+    """Create the user if needed and give them `role` on the unit the code names on `on`
+    (without it: today's unit, or the latest version). Returns (membership, created)."""
     if role not in Role.values:
         raise MembershipError(
             _("Unknown role '%(role)s'. Roles: %(roles)s.")
             % {"role": role, "roles": ", ".join(Role.values)}
         )
-    unit = unit_by_code(unit_code)
+    unit = unit_by_code(unit_code, on=on)
     if unit is None:
+        if on is not None:
+            raise MembershipError(
+                _("No unit had the code '%(code)s' on %(day)s.")
+                % {"code": unit_code, "day": on.isoformat()}
+            )
         raise MembershipError(_("No unit has the code '%(code)s'.") % {"code": unit_code})
     user_model = get_user_model()
     with transaction.atomic():

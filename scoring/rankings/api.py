@@ -1,8 +1,5 @@
-import datetime
-
 import django_filters
 from django.http import Http404
-from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from communes.models import Merge
-from communes.selectors import visible_unit
+from communes.selectors import on_date, visible_unit_on
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
@@ -142,14 +139,11 @@ class UnitHistoryView(GenericAPIView):
         tags=["units"],
     )
     def get(self, request, code):
-        on = request.query_params.get("on")
         try:
-            day = datetime.date.fromisoformat(on) if on is not None else timezone.localdate()
+            on = on_date(request.query_params.get("on"))
         except ValueError:
             return errors_response([Problem(None, "on", _("Give the day as YYYY-MM-DD."))])
-        unit = visible_unit(request.user, code, on=day)
-        if unit is None and on is None:
-            unit = visible_unit(request.user, code)  # a unit that no longer exists
+        unit = visible_unit_on(request.user, code, on)
         if unit is None:
             raise Http404
         return Response(UnitHistoryRowSerializer(unit_history(unit), many=True).data)

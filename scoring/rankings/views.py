@@ -106,7 +106,13 @@ def charts(request):
 
 @login_required
 def unit_page(request, code):
-    unit = selectors.visible_unit(request.user, code)
+    """A unit as it stood on ?on= (a page reached from a 2022 ranking shows the 2022 unit);
+    without it, today's unit or the latest version of one that no longer exists."""
+    try:
+        on = selectors.on_date(request.GET.get("on"))
+    except ValueError:
+        on = None  # a mistyped day: the unit as it stands
+    unit = selectors.visible_unit_on(request.user, code, on)
     if unit is None:
         raise Http404
     if unit.level != Level.COMMUNE:

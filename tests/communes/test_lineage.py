@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from communes.lineage import lineage_load
-from communes.models import AdministrativeUnit, Kind, Level, UnitLineage
+from communes.models import AdministrativeUnit, Kind, Level, Membership, UnitLineage
 from communes.services import UnitListError, units_load
 from tests.factories import CommuneFactory, UserFactory
 
@@ -228,3 +228,24 @@ def test_a_new_communes_history_shows_its_predecessors_results_before_it_existed
     outsider = MembershipFactory(unit=CommuneFactory(), role="commune_officer").user
     client.force_login(outsider)
     assert client.get(f"/api/v1/units/{new.code}/history/").status_code == 404
+
+
+def test_a_reused_code_names_the_unit_of_the_day_on_pages_and_in_add_member(client):
+    """/units/CODE/?on= shows the unit as it stood (the ranking links carry their period's last
+    day), and add_member --on gives a role on that version."""
+    old = CommuneFactory(code="99931", name="Xã Cũ Tên", valid_to=EVE)
+    new = CommuneFactory(code="99931", name="Phường Mới Tên", valid_from=REFORM)
+    role = ["--unit", "99931", "--role", "leader"]
+    call_command(
+        "add_member", "canbo_cu", "--unit", "99931", "--role", "leader", "--on", "2024-05-01"
+    )
+    call_command("add_member", "canbo_moi", "--unit", "99931", "--role", "leader")
+
+    assert Membership.objects.get(user__username="canbo_cu").unit == old
+    assert Membership.objects.get(user__username="canbo_moi").unit == new
+    with pytest.raises(CommandError, match="on 2010-01-01"):
+        call_command("add_member", "x", *role, "--on", "2010-01-01")
+    client.force_login(UserFactory(is_superuser=True))
+    assert "Phường Mới Tên" in client.get("/units/99931/").content.decode()
+    assert "Xã Cũ Tên" in client.get("/units/99931/?on=2024-05-01").content.decode()
+    assert "Phường Mới Tên" in client.get("/units/99931/?on=bad").content.decode()

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from communes.models import Role
 from communes.services import MembershipError, member_add
+from core.commands import day
 
 
 class Command(BaseCommand):
@@ -12,6 +13,12 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="Official unit code")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--password", default=None)
+        parser.add_argument(
+            "--on",
+            type=day,
+            default=None,
+            help="The day the code names the unit (YYYY-MM-DD; default: its latest version).",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -20,6 +27,7 @@ class Command(BaseCommand):
                 unit_code=options["unit"],
                 role=options["role"],
                 password=options["password"],
+                on=options["on"],
             )
         except MembershipError as exc:
             raise CommandError(str(exc)) from exc

@@ -1,15 +1,7 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
 from communes.services import UnitListError, units_load
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"'{value}' is not a date in YYYY-MM-DD form.") from exc
+from core.commands import day
 
 
 class Command(BaseCommand):
@@ -17,8 +9,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--valid-from", required=True, type=_date)
-        parser.add_argument("--valid-to", type=_date, default=None)
+        parser.add_argument("--valid-from", required=True, type=day)
+        parser.add_argument("--valid-to", type=day, default=None)
         parser.add_argument(
             "--province",
             action="append",

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from scoring.frameworks.document import sub_criterion_document, sub_criterion_problems
@@ -15,6 +16,7 @@ from scoring.models import (
     Framework,
     Period,
     Publication,
+    RankingGroup,
     RankingRun,
     Result,
     Score,
@@ -93,8 +95,56 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class BandInline(admin.TabularInline):
+    """The framework's own bands; a ranking group's bands are shown on the group."""
+
     model = Band
     extra = 0
+    exclude = ("ranking_group",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(ranking_group__isnull=True)
+
+
+class RankingGroupInline(admin.TabularInline):
+    """Ranking groups by kind are part of the framework document (JSON or Excel): they decide
+    who is ranked with whom, so they change only by loading the framework again."""
+
+    model = RankingGroup
+    extra = 0
+    fields = ("position", "code", "name", "name_en", "kinds_listed")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("unit kinds"))
+    def kinds_listed(self, group):
+        return ", ".join(k.get_kind_display() for k in group.kinds.all())
+
+
+class GroupBandInline(admin.TabularInline):
+    model = Band
+    fk_name = "ranking_group"
+    extra = 0
+    fields = ("label", "label_en", "min_percent")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RankingGroup)
+class RankingGroupAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "framework")
+    list_filter = ("framework__year",)
+    search_fields = ("code", "name", "framework__code")
+    inlines = [GroupBandInline]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
 
 
 class AreaInline(admin.TabularInline):
@@ -111,7 +161,7 @@ class FrameworkAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "issuer__name", "issuer__code")
     readonly_fields = ("max_points", "document", "created_at", "updated_at")
     autocomplete_fields = ("issuer",)
-    inlines = [BandInline, AreaInline]
+    inlines = [BandInline, RankingGroupInline, AreaInline]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

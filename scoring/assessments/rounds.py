@@ -1,20 +1,39 @@
 """Opening a group's assessments for a period: one per unit the framework ranks."""
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from communes.models import AdministrativeUnit
 from scoring.models import (
     Assessment,
     Framework,
     Period,
+    RankingGroup,
+    RankingGroupKind,
 )
 from scoring.rankings import engine
 from scoring.rankings.services import groups_mark_dirty
 
 
 def frameworks_for_unit(unit: AdministrativeUnit, year: int):
-    """Frameworks that rank `unit` in `year`: issued by one of its ancestors for its level."""
-    return Framework.objects.filter(year=year, level=unit.level, issuer_id__in=unit.ancestor_ids())
+    """Frameworks that rank `unit` in `year`: issued by one of its ancestors for its level and,
+    when the framework ranks in groups by kind, with a group for the unit's kind."""
+    grouped = RankingGroup.objects.filter(framework=OuterRef("pk"))
+    takes_kind = RankingGroupKind.objects.filter(framework=OuterRef("pk"), kind=unit.kind)
+    return Framework.objects.filter(
+        Q(~Exists(grouped)) | Q(Exists(takes_kind)),
+        year=year,
+        level=unit.level,
+        issuer_id__in=unit.ancestor_ids(),
+    )
+
+
+def kinds_ranked(framework: Framework) -> list[str] | None:
+    """The unit kinds the framework's ranking groups take; None when it ranks every kind."""
+    kinds = list(
+        RankingGroupKind.objects.filter(framework=framework).values_list("kind", flat=True)
+    )
+    return kinds or None
 
 
 def ensure_score_rows(assessments) -> None:
@@ -32,6 +51,9 @@ def group_open(*, framework: Framework, period: Period) -> int:
         .filter(level=framework.level)
         .valid_on(period.end)
     )
+    kinds = kinds_ranked(framework)
+    if kinds is not None:
+        units = units.filter(kind__in=kinds)
     existing = set(
         Assessment.objects.filter(framework=framework, period=period).values_list(
             "unit_id", flat=True

@@ -4,9 +4,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from communes.models import Level
+from communes.models import Kind, Level
 from dossiers.metrics import METRICS
-from scoring.models import Area, Band, Framework, Method, SubCriterion
+from scoring.models import Area, Band, Framework, Method, RankingGroup, SubCriterion
 
 # The largest maximum a sub-criterion may state: frameworks count in tens of points, and the
 # stored points have seven digits.
@@ -68,6 +68,8 @@ def validate_framework_document(doc) -> list[str]:
         )
     problems += _length_problems(doc, Framework, ("code", "name", "name_en"), None)
     problems += _band_problems(doc.get("bands"))
+    if doc.get("ranking_groups") not in (None, []):
+        problems += _ranking_group_problems(doc["ranking_groups"], doc.get("level"))
     areas = doc.get("areas")
     if not isinstance(areas, list) or not areas:
         problems.append(_("'areas' must be a non-empty list."))
@@ -97,6 +99,57 @@ def validate_framework_document(doc) -> list[str]:
             continue
         for s_index, sub in enumerate(subs, start=1):
             problems += _sub_problems(sub, where, s_index, sub_codes)
+    return problems
+
+
+def _ranking_group_problems(groups, level) -> list[str]:
+    """Groups of unit kinds ranked apart: each kind in one group at most, bands optional."""
+    if not isinstance(groups, list):
+        return [_("'ranking_groups' must be a list.")]
+    problems = []
+    if level and level != Level.COMMUNE:
+        problems.append(
+            _("'ranking_groups' divides commune-level units by kind; level must be commune.")
+        )
+    codes, kinds_seen = set(), {}
+    for index, group in enumerate(groups, start=1):
+        where = _("ranking group %(n)d") % {"n": index}
+        if not isinstance(group, dict):
+            problems.append(_("%(where)s must be an object.") % {"where": where})
+            continue
+        code = str(group.get("code") or "").strip()
+        if code:
+            where = _("ranking group %(code)s") % {"code": code}
+        if not code:
+            problems.append(_("%(where)s: 'code' is missing.") % {"where": where})
+        elif code in codes:
+            problems.append(_("%(where)s: duplicate ranking group code.") % {"where": where})
+        codes.add(code)
+        if not str(group.get("name") or "").strip():
+            problems.append(_("%(where)s: 'name' is missing.") % {"where": where})
+        problems += _length_problems(group, RankingGroup, ("code", "name", "name_en"), where)
+        kinds = group.get("unit_kinds")
+        if not isinstance(kinds, list) or not kinds:
+            problems.append(
+                _("%(where)s: 'unit_kinds' must be a non-empty list of %(kinds)s.")
+                % {"where": where, "kinds": ", ".join(Kind.values)}
+            )
+            kinds = []
+        for kind in kinds:
+            if kind not in Kind.values:
+                problems.append(
+                    _("%(where)s: unit kind '%(kind)s' is not one of %(kinds)s.")
+                    % {"where": where, "kind": kind, "kinds": ", ".join(Kind.values)}
+                )
+            elif kind in kinds_seen:
+                problems.append(
+                    _("%(where)s: unit kind '%(kind)s' is already in ranking group %(other)s.")
+                    % {"where": where, "kind": kind, "other": kinds_seen[kind]}
+                )
+            else:
+                kinds_seen[kind] = code or index
+        if group.get("bands") not in (None, []):
+            problems += [f"{where}: {p}" for p in _band_problems(group["bands"])]
     return problems
 
 

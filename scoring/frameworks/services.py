@@ -8,7 +8,17 @@ from django.utils.translation import gettext as _
 
 from communes.models import AdministrativeUnit, Level
 from scoring.frameworks.document import validate_framework_document
-from scoring.models import Area, Assessment, Band, Framework, Method, Step, SubCriterion
+from scoring.models import (
+    Area,
+    Assessment,
+    Band,
+    Framework,
+    Method,
+    RankingGroup,
+    RankingGroupKind,
+    Step,
+    SubCriterion,
+)
 from scoring.rankings.services import groups_mark_dirty
 
 LEVEL_DEPTH = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2}
@@ -93,15 +103,20 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
         level=document["level"],
         document=document,
     )
-    Band.objects.bulk_create(
-        Band(
+    _create_bands(framework, document["bands"])
+    for position, group_doc in enumerate(document.get("ranking_groups") or [], start=1):
+        group = RankingGroup.objects.create(
             framework=framework,
-            label=str(b["label"]).strip(),
-            label_en=str(b.get("label_en") or "").strip(),
-            min_percent=Decimal(str(b["min_percent"])),
+            code=str(group_doc["code"]).strip(),
+            name=str(group_doc["name"]).strip(),
+            name_en=str(group_doc.get("name_en") or "").strip(),
+            position=position,
         )
-        for b in document["bands"]
-    )
+        RankingGroupKind.objects.bulk_create(
+            RankingGroupKind(framework=framework, group=group, kind=kind)
+            for kind in group_doc["unit_kinds"]
+        )
+        _create_bands(framework, group_doc.get("bands") or [], group)
     total = Decimal(0)
     position = 0
     steps = []
@@ -150,6 +165,19 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
     framework.max_points = total
     framework.save(update_fields=["max_points"])
     return framework
+
+
+def _create_bands(framework: Framework, bands: list, group: RankingGroup | None = None) -> None:
+    Band.objects.bulk_create(
+        Band(
+            framework=framework,
+            ranking_group=group,
+            label=str(b["label"]).strip(),
+            label_en=str(b.get("label_en") or "").strip(),
+            min_percent=Decimal(str(b["min_percent"])),
+        )
+        for b in bands
+    )
 
 
 def framework_changed(framework: Framework) -> None:

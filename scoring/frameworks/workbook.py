@@ -1,6 +1,8 @@
 """A framework as an Excel workbook and back: the JSON document's fields as sheets.
 
-Sheets: "framework" (field | value), "bands", "areas" and "sub_criteria", each with a header row.
+Sheets: "framework" (field | value), "bands", "areas" and "sub_criteria", each with a header row,
+and "ranking_groups" when the framework ranks its units in groups by kind (kinds in one cell,
+"phuong, xa"; a band row naming a group in its "ranking_group" column is that group's band).
 Steps are written in one cell, highest first: "100:5; 98:4; 95:3; 0:0". Downloading a loaded
 framework gives a workbook the upload accepts, so the easiest way to write a new one is to edit
 last year's.
@@ -20,7 +22,9 @@ from scoring.frameworks.document import plain_number, sub_criterion_document
 from scoring.models import Framework
 
 FRAMEWORK_FIELDS = ("code", "name", "name_en", "level", "note")
-BAND_COLUMNS = ("label", "label_en", "min_percent")
+BAND_COLUMNS = ("label", "label_en", "min_percent", "ranking_group")
+GROUP_COLUMNS = ("code", "name", "name_en", "unit_kinds")
+OPTIONAL_COLUMNS = ("name_en", "label_en", "note", "ranking_group")
 AREA_COLUMNS = ("code", "name", "name_en")
 SUB_COLUMNS = (
     "area_code",
@@ -46,18 +50,37 @@ def framework_document(framework: Framework) -> dict:
         areas.append(
             {"code": area.code, "name": area.name, "name_en": area.name_en, "sub_criteria": subs}
         )
-    return {
+    document = {
         "code": framework.code,
         "name": framework.name,
         "name_en": framework.name_en,
         "note": framework.note,
         "level": framework.level,
-        "bands": [
-            {"label": b.label, "label_en": b.label_en, "min_percent": plain_number(b.min_percent)}
-            for b in framework.bands.order_by("-min_percent")
-        ],
+        "bands": _bands(framework.bands.filter(ranking_group__isnull=True)),
         "areas": areas,
     }
+    groups = []
+    for group in framework.ranking_groups.prefetch_related("kinds", "bands"):
+        item = {
+            "code": group.code,
+            "name": group.name,
+            "name_en": group.name_en,
+            "unit_kinds": [k.kind for k in sorted(group.kinds.all(), key=lambda k: k.pk)],
+        }
+        bands = _bands(group.bands.all())
+        if bands:
+            item["bands"] = bands
+        groups.append(item)
+    if groups:
+        document["ranking_groups"] = groups
+    return document
+
+
+def _bands(bands) -> list[dict]:
+    return [
+        {"label": b.label, "label_en": b.label_en, "min_percent": plain_number(b.min_percent)}
+        for b in sorted(bands, key=lambda b: b.min_percent, reverse=True)
+    ]
 
 
 def _sheet(workbook, title, headers, rows):
@@ -87,12 +110,23 @@ def framework_workbook(document: dict) -> bytes:
         ("field", "value"),
         [(k, document.get(k, "")) for k in FRAMEWORK_FIELDS],
     )
-    _sheet(
-        workbook,
-        "bands",
-        BAND_COLUMNS,
-        [[b.get(c) for c in BAND_COLUMNS] for b in document["bands"]],
-    )
+    groups = document.get("ranking_groups") or []
+    band_rows = [[b.get(c) for c in BAND_COLUMNS[:-1]] + [None] for b in document["bands"]]
+    for group in groups:
+        band_rows += [
+            [b.get(c) for c in BAND_COLUMNS[:-1]] + [group["code"]] for b in group.get("bands", [])
+        ]
+    _sheet(workbook, "bands", BAND_COLUMNS, band_rows)
+    if groups:
+        _sheet(
+            workbook,
+            "ranking_groups",
+            GROUP_COLUMNS,
+            [
+                [g.get("code"), g.get("name"), g.get("name_en"), ", ".join(g["unit_kinds"])]
+                for g in groups
+            ],
+        )
     _sheet(
         workbook,
         "areas",
@@ -137,7 +171,7 @@ def _records(workbook, title, columns, problems) -> list[tuple[int, dict]]:
         return []
     rows = workbook[title].iter_rows(values_only=True)
     headers = [str(h or "").strip().lower() for h in next(rows, ())]
-    missing = [c for c in columns if c not in headers and c not in ("name_en", "label_en", "note")]
+    missing = [c for c in columns if c not in headers and c not in OPTIONAL_COLUMNS]
     for column in missing:
         problems.append(
             _("Sheet “%(sheet)s”: the column “%(column)s” is missing.")
@@ -169,6 +203,33 @@ def _steps(value, where, problems):
     return steps
 
 
+def _ranking_groups(workbook, bands: dict, problems: list) -> list[dict]:
+    """The sheet "ranking_groups" (optional) with the bands that name each group."""
+    groups = []
+    if "ranking_groups" in workbook.sheetnames:
+        for _n, r in _records(workbook, "ranking_groups", GROUP_COLUMNS, problems):
+            group = {
+                "code": str(r.get("code") or "").strip(),
+                "name": str(r.get("name") or "").strip(),
+                "name_en": str(r.get("name_en") or "").strip(),
+                "unit_kinds": [
+                    k.strip() for k in str(r.get("unit_kinds") or "").split(",") if k.strip()
+                ],
+            }
+            if group["code"] in bands:
+                group["bands"] = bands.pop(group["code"])
+            groups.append(group)
+    for code in bands:
+        problems.append(
+            _(
+                "Sheet “bands”, column ranking_group: no ranking group “%(code)s” in the sheet "
+                "“ranking_groups”."
+            )
+            % {"code": code}
+        )
+    return groups
+
+
 def document_from_workbook(content: bytes) -> dict:
     """Read a workbook into the JSON document; WorkbookProblems names sheet, row and column."""
     try:
@@ -189,14 +250,19 @@ def document_from_workbook(content: bytes) -> dict:
                 document[str(cells[0]).strip()] = "" if value is None else str(value).strip()
     else:
         problems.append(_("The sheet “%(sheet)s” is missing.") % {"sheet": "framework"})
-    document["bands"] = [
-        {
-            "label": str(r.get("label") or "").strip(),
-            "label_en": str(r.get("label_en") or "").strip(),
-            "min_percent": _number(r.get("min_percent")),
-        }
-        for _n, r in _records(workbook, "bands", BAND_COLUMNS, problems)
-    ]
+    bands = {}
+    for _n, r in _records(workbook, "bands", BAND_COLUMNS, problems):
+        bands.setdefault(str(r.get("ranking_group") or "").strip(), []).append(
+            {
+                "label": str(r.get("label") or "").strip(),
+                "label_en": str(r.get("label_en") or "").strip(),
+                "min_percent": _number(r.get("min_percent")),
+            }
+        )
+    document["bands"] = bands.pop("", [])
+    groups = _ranking_groups(workbook, bands, problems)
+    if groups:
+        document["ranking_groups"] = groups
     areas = {}
     for _n, r in _records(workbook, "areas", AREA_COLUMNS, problems):
         code = str(r.get("code") or "").strip()

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from communes.models import AdministrativeUnit, Level, Membership, ancestor_lookups
+from communes.models import AdministrativeUnit, Kind, Level, Membership, ancestor_lookups
 from scoring.models.fields import PERCENT, POINTS
 
 
@@ -85,9 +85,71 @@ def localized(obj, field: str = "name") -> str:
     return getattr(obj, field)
 
 
+class RankingGroup(models.Model):
+    """Units of some kinds ranked apart (a province ranks its phường apart from its xã)."""
+
+    framework = models.ForeignKey(
+        Framework,
+        verbose_name=_("framework"),
+        on_delete=models.CASCADE,
+        related_name="ranking_groups",
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("ranking group")
+        verbose_name_plural = _("ranking groups")
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="rankinggroup_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class RankingGroupKind(models.Model):
+    """A unit kind a ranking group takes; a kind belongs to one group of a framework at most
+    (the constraint), so the engine finds a unit's group with one join."""
+
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="+"
+    )
+    group = models.ForeignKey(
+        RankingGroup,
+        verbose_name=_("ranking group"),
+        on_delete=models.CASCADE,
+        related_name="kinds",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("kind in a ranking group")
+        verbose_name_plural = _("kinds in ranking groups")
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "kind"], name="rankinggroupkind_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.group.code}: {self.kind}"
+
+
 class Band(models.Model):
+    """A band of the framework, or of one of its ranking groups (which then uses its own)."""
+
     framework = models.ForeignKey(
         Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="bands"
+    )
+    ranking_group = models.ForeignKey(
+        RankingGroup,
+        verbose_name=_("ranking group"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="bands",
     )
     label = models.CharField(_("label"), max_length=60)
     label_en = models.CharField(_("English label"), max_length=60, blank=True)
@@ -98,8 +160,26 @@ class Band(models.Model):
         verbose_name_plural = _("bands")
         ordering = ["framework", "-min_percent"]
         constraints = [
-            models.UniqueConstraint(fields=["framework", "label"], name="band_unique_label"),
-            models.UniqueConstraint(fields=["framework", "min_percent"], name="band_unique_min"),
+            models.UniqueConstraint(
+                fields=["framework", "label"],
+                condition=Q(ranking_group__isnull=True),
+                name="band_unique_label",
+            ),
+            models.UniqueConstraint(
+                fields=["framework", "min_percent"],
+                condition=Q(ranking_group__isnull=True),
+                name="band_unique_min",
+            ),
+            models.UniqueConstraint(
+                fields=["ranking_group", "label"],
+                condition=Q(ranking_group__isnull=False),
+                name="band_unique_group_label",
+            ),
+            models.UniqueConstraint(
+                fields=["ranking_group", "min_percent"],
+                condition=Q(ranking_group__isnull=False),
+                name="band_unique_group_min",
+            ),
         ]
 
     def __str__(self):

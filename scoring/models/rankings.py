@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from communes.models import AdministrativeUnit
 from scoring.models.assessments import Assessment
 from scoring.models.fields import PERCENT, POINTS
-from scoring.models.frameworks import Area, Band, Framework
+from scoring.models.frameworks import Area, Band, Framework, RankingGroup
 from scoring.models.periods import Period
 
 
@@ -62,6 +62,14 @@ class Result(models.Model):
     )
     period = models.ForeignKey(
         Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="results"
+    )
+    ranking_group = models.ForeignKey(
+        RankingGroup,
+        verbose_name=_("ranking group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     total_points = models.DecimalField(_("total points"), **POINTS, default=Decimal(0))
     bonus_points = models.DecimalField(_("bonus"), **POINTS, default=Decimal(0))

@@ -34,6 +34,12 @@ class RankingView(GenericAPIView):
             OpenApiParameter("period", str, required=True, description="2023, 2023-H1, 2023-Q1"),
             OpenApiParameter("group", str, required=True, description="Issuing unit code"),
             OpenApiParameter("framework", str, description="Framework code, when ambiguous"),
+            OpenApiParameter(
+                "ranking_group",
+                str,
+                description="Only the units of this ranking group (by its code), when the "
+                "framework ranks its units in groups by kind",
+            ),
         ],
         responses={200: RankingRowSerializer(many=True), 400: ErrorsSerializer},
         tags=["rankings"],
@@ -61,8 +67,23 @@ class RankingView(GenericAPIView):
             or not Framework.objects.visible_to(request.user).filter(pk=framework.pk).exists()
         ):
             raise Http404
+        ranking_group = None
+        group_code = request.query_params.get("ranking_group")
+        if group_code is not None:
+            ranking_group = framework.ranking_groups.filter(code=group_code).first()
+            if ranking_group is None:
+                return errors_response(
+                    [
+                        Problem(
+                            None,
+                            "ranking_group",
+                            _("%(framework)s has no ranking group %(code)s.")
+                            % {"framework": framework.code, "code": group_code},
+                        )
+                    ]
+                )
         # The whole group, as on the dashboard: a ranking is public to whoever reads its framework.
-        rows = ranking_rows(framework, period)
+        rows = ranking_rows(framework, period, ranking_group)
         response = Response(RankingRowSerializer(rows, many=True).data)
         run = latest_run(framework, period)
         if run is not None:

@@ -5,12 +5,29 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Max, OuterRef, Subquery
+from django.db.models import Avg, F, Max
 
 from dossiers.metrics import METRICS, rate
 from dossiers.models import DossierReport
-from scoring.models import Area, AreaResult, Band, Framework, Period, Result, Score, localized
-from scoring.rankings.selectors import changes_pending_since, latest_run, ranking_rows
+from scoring.models import (
+    Area,
+    AreaResult,
+    Band,
+    Framework,
+    Period,
+    RankingGroup,
+    Result,
+    Score,
+    localized,
+)
+from scoring.rankings.lineage import Lineage, unit_lineage
+from scoring.rankings.selectors import (
+    changes_pending_since,
+    group_key,
+    group_sizes,
+    latest_run,
+    ranking_rows,
+)
 
 HEAT_STEPS = (90, 80, 70, 50)  # ≥ 90 best … < 50 worst
 
@@ -67,6 +84,8 @@ def group_choices(user, issuer_code: str | None, period_code: str | None):
 class Dashboard:
     framework: Framework
     period: Period
+    ranking_group: RankingGroup | None
+    ranking_groups: list  # Choice per group, when the framework ranks in groups by kind
     rows: list
     areas: list
     area_averages: list
@@ -77,13 +96,51 @@ class Dashboard:
     published: bool
 
 
-def ranking_dashboard(user, framework: Framework, period: Period) -> Dashboard:
+def ranking_group_chosen(framework: Framework, code: str | None):
+    """(the chosen ranking group or None, choices): a framework that ranks its units in groups
+    by kind shows one group at a time, the first unless another is asked for."""
+    groups = list(framework.ranking_groups.order_by("position"))
+    if not groups:
+        return None, []
+    chosen = next((g for g in groups if g.code == code), groups[0])
+    return chosen, [Choice(g.code, localized(g), g == chosen) for g in groups]
+
+
+def ranking_group_of(framework: Framework, period: Period, unit_codes) -> str | None:
+    """The code of the ranking group the first of these units is ranked in, if any."""
+    if not unit_codes or not framework.ranking_groups.exists():
+        return None
+    found = dict(
+        Result.objects.filter(framework=framework, period=period, unit__code__in=unit_codes)
+        .exclude(ranking_group=None)
+        .values_list("unit__code", "ranking_group__code")
+    )
+    return next((found[c] for c in unit_codes if c in found), None)
+
+
+def group_bands(framework: Framework, ranking_group: RankingGroup | None) -> list[Band]:
+    """The bands a ranking group's units are placed in: its own, else the framework's."""
+    if ranking_group is not None:
+        own = list(Band.objects.filter(ranking_group=ranking_group).order_by("-min_percent"))
+        if own:
+            return own
+    return list(
+        Band.objects.filter(framework=framework, ranking_group__isnull=True).order_by(
+            "-min_percent"
+        )
+    )
+
+
+def ranking_dashboard(
+    user, framework: Framework, period: Period, ranking_group_code: str | None = None
+) -> Dashboard:
     # A group's ranking is public within the portal: whoever may read its framework (the caller
     # chose it from Framework.objects.visible_to) sees every row, and the group's averages are
     # over the whole group whatever the viewer's own scope.
-    rows = list(ranking_rows(framework, period))
+    ranking_group, group_choices_ = ranking_group_chosen(framework, ranking_group_code)
+    rows = list(ranking_rows(framework, period, ranking_group))
     areas = list(Area.objects.filter(framework=framework).order_by("position"))
-    bands = list(Band.objects.filter(framework=framework).order_by("-min_percent"))
+    bands = group_bands(framework, ranking_group)
     band_index = {b.pk: i for i, b in enumerate(bands)}
     counts = {b.pk: 0 for b in bands}
     for row in rows:
@@ -112,6 +169,8 @@ def ranking_dashboard(user, framework: Framework, period: Period) -> Dashboard:
     return Dashboard(
         framework=framework,
         period=period,
+        ranking_group=ranking_group,
+        ranking_groups=group_choices_,
         rows=rows,
         areas=areas,
         area_averages=averages,
@@ -168,22 +227,19 @@ class Profile:
     rank_chart: dict
     months: list
     monthly_chart: dict
+    lineage: Lineage
 
 
 def unit_profile(unit) -> Profile:
-    # Each result with the size of its group, for "rank 10/15".
-    group_size = (
-        Result.objects.filter(framework=OuterRef("framework"), period=OuterRef("period"))
-        .values("framework")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     results = list(
         Result.objects.filter(unit=unit)
-        .select_related("period", "framework__issuer")
-        .annotate(group_size=Subquery(group_size))
+        .select_related("period", "framework__issuer", "ranking_group")
         .order_by("period__end", "-period__start")
     )
+    # Each result with the size of its ranking, for "rank 10/15".
+    sizes = group_sizes(results)
+    for result in results:
+        result.group_size = sizes.get(group_key(result), 0)
     annual = [r for r in results if r.period.kind == "year"]
     latest = results[-1] if results else None
     area_rows, weakest = [], []
@@ -191,7 +247,9 @@ def unit_profile(unit) -> Profile:
         own = {ar.area_id: ar for ar in AreaResult.objects.filter(result=latest)}
         group = dict(
             AreaResult.objects.filter(
-                result__framework=latest.framework, result__period=latest.period
+                result__framework=latest.framework,
+                result__period=latest.period,
+                result__ranking_group=latest.ranking_group_id,
             )
             .values_list("area_id")
             .annotate(avg=Avg("percent"))
@@ -237,6 +295,7 @@ def unit_profile(unit) -> Profile:
         rank_chart=rank_chart,
         months=months,
         monthly_chart=monthly_chart,
+        lineage=unit_lineage(unit, results),
     )
 
 

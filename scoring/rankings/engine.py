@@ -8,6 +8,7 @@ The SQL is written for both SQLite (3.33+) and PostgreSQL.
 from django.db import connection
 from django.utils import timezone
 
+from communes.models import AdministrativeUnit
 from dossiers.metrics import COUNTER_FIELDS, METRICS, RATE_DECIMALS
 from dossiers.models import DossierReport
 from scoring.models import (
@@ -21,6 +22,7 @@ from scoring.models import (
     Framework,
     Method,
     Period,
+    RankingGroupKind,
     Result,
     Score,
     Step,
@@ -40,6 +42,8 @@ T = {
     "framework": Framework._meta.db_table,
     "adjustment": Adjustment._meta.db_table,
     "dossier": DossierReport._meta.db_table,
+    "group_kind": RankingGroupKind._meta.db_table,
+    "unit": AdministrativeUnit._meta.db_table,
 }
 DERIVED = "(" + ", ".join(f"'{m}'" for m in DERIVED_METHODS) + ")"
 IN_GROUP = "a.framework_id = %(f)s AND a.period_id = %(p)s"
@@ -140,6 +144,13 @@ STATEMENTS = [
     WHERE {IN_GROUP} AND NOT EXISTS (SELECT 1 FROM {T["result"]} r WHERE r.assessment_id = a.id)
     ON CONFLICT (assessment_id) DO NOTHING
     """,
+    # 5b. The ranking group of each unit, by its kind (none when the framework has no groups).
+    f"""
+    UPDATE {T["result"]} SET ranking_group_id = (
+        SELECT gk.group_id FROM {T["group_kind"]} gk JOIN {T["unit"]} u ON u.kind = gk.kind
+        WHERE gk.framework_id = {T["result"]}.framework_id AND u.id = {T["result"]}.unit_id)
+    WHERE framework_id = %(f)s AND period_id = %(p)s
+    """,
     # 6. Totals, adjustments and the index percent.
     f"""
     WITH totals AS (
@@ -178,13 +189,18 @@ STATEMENTS = [
     WHERE {T["result"]}.assessment_id = figures.assessment_id
       AND f.id = {T["result"]}.framework_id
     """,
-    # 7. Band: the highest threshold the index reaches (exactly 90.00 is in the ≥ 90 band).
+    # 7. Band: the highest threshold the index reaches (exactly 90.00 is in the ≥ 90 band),
+    #    among the bands of the unit's ranking group when it has its own, else the framework's.
     f"""
-    UPDATE {T["result"]} SET band_id = (
+    UPDATE {T["result"]} SET band_id = COALESCE((
         SELECT b.id FROM {T["band"]} b
-        WHERE b.framework_id = {T["result"]}.framework_id
+        WHERE b.ranking_group_id = {T["result"]}.ranking_group_id
           AND b.min_percent <= {T["result"]}.index_percent
-        ORDER BY b.min_percent DESC LIMIT 1)
+        ORDER BY b.min_percent DESC LIMIT 1), (
+        SELECT b.id FROM {T["band"]} b
+        WHERE b.framework_id = {T["result"]}.framework_id AND b.ranking_group_id IS NULL
+          AND b.min_percent <= {T["result"]}.index_percent
+        ORDER BY b.min_percent DESC LIMIT 1))
     WHERE framework_id = %(f)s AND period_id = %(p)s
     """,
     f"""
@@ -192,10 +208,12 @@ STATEMENTS = [
         (SELECT b.label FROM {T["band"]} b WHERE b.id = {T["result"]}.band_id), '')
     WHERE framework_id = %(f)s AND period_id = %(p)s
     """,
-    # 8. Rank by the index as shown: equal percents share a rank and the next one skips.
+    # 8. Rank by the index as shown, within the ranking group: equal percents share a rank
+    #    and the next one skips.
     f"""
     UPDATE {T["result"]} SET rank = ranked.position
-    FROM (SELECT id, RANK() OVER (ORDER BY index_percent DESC) AS position
+    FROM (SELECT id, RANK() OVER (PARTITION BY ranking_group_id ORDER BY index_percent DESC)
+                 AS position
           FROM {T["result"]} WHERE framework_id = %(f)s AND period_id = %(p)s) ranked
     WHERE {T["result"]}.id = ranked.id
     """,

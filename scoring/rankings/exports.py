@@ -8,19 +8,32 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.workbooks import append_row
+from scoring.models import localized
 
 
-def ranking_workbook(dashboard) -> bytes:
+def ranking_workbook(dashboards) -> bytes:
+    """A sheet per ranking (one, or one per ranking group of the framework)."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = dashboard.period.code
-    append_row(
-        sheet,
-        [
-            f"{dashboard.framework.issuer.name} · {dashboard.framework.name} · "
-            f"{dashboard.period.code}"
-        ],
+    book.remove(book.active)
+    for dashboard in dashboards:
+        _ranking_sheet(book, dashboard)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _ranking_sheet(book, dashboard) -> None:
+    group = dashboard.ranking_group
+    # Sheet titles are at most 31 characters and unique: the period, and the group's code.
+    sheet = book.create_sheet(
+        f"{dashboard.period.code} {group.code}"[:31] if group else dashboard.period.code
     )
+    title = (
+        f"{dashboard.framework.issuer.name} · {dashboard.framework.name} · {dashboard.period.code}"
+    )
+    if group is not None:
+        title += f" · {localized(group)}"
+    append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=12)
     headers = [
         _("Rank"),
@@ -57,6 +70,3 @@ def ranking_workbook(dashboard) -> bytes:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "E3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

@@ -37,18 +37,21 @@ def groups_using_statistics(commune_ids, months) -> set[tuple[int, int]]:
     return set(rows)
 
 
-def ranking_rows(framework: Framework, period: Period):
-    """Stored results of a group, best first, with units and area results: two queries."""
+def ranking_rows(framework: Framework, period: Period, ranking_group=None):
+    """Stored results of a group, best first, with units and area results: two queries.
+    With `ranking_group`, only that group's units; else every group's, group after group."""
+    results = Result.objects.filter(framework=framework, period=period)
+    if ranking_group is not None:
+        results = results.filter(ranking_group=ranking_group)
     return (
-        Result.objects.filter(framework=framework, period=period)
-        .select_related("unit", "band")
+        results.select_related("unit", "band", "ranking_group")
         .prefetch_related(
             Prefetch(
                 "area_results",
                 queryset=AreaResult.objects.select_related("area").order_by("area__position"),
             )
         )
-        .order_by("rank", "unit__code")
+        .order_by("ranking_group__position", "rank", "unit__code")
     )
 
 
@@ -88,6 +91,26 @@ def rankings_as_of(framework: Framework, period: Period) -> datetime.datetime | 
     return run.finished_at if run else None
 
 
+def group_key(result) -> tuple:
+    """Which ranking a result's rank counts in: its framework, period and ranking group."""
+    return (result.framework_id, result.period_id, result.ranking_group_id)
+
+
+def group_sizes(results) -> dict[tuple, int]:
+    """How many units each of these results' rankings holds (for "rank 10/15"): one query."""
+    if not results:
+        return {}
+    groups = (
+        Result.objects.filter(
+            framework_id__in={r.framework_id for r in results},
+            period_id__in={r.period_id for r in results},
+        )
+        .values("framework_id", "period_id", "ranking_group_id")
+        .annotate(size=Count("id"))
+    )
+    return {(g["framework_id"], g["period_id"], g["ranking_group_id"]): g["size"] for g in groups}
+
+
 def unit_history(unit) -> list[dict]:
     """The unit's results over the periods, and for the periods before it existed its
     predecessors' results (the July 2025 mergers), oldest first; each with the size of the
@@ -102,15 +125,7 @@ def unit_history(unit) -> list[dict]:
         ).select_related("unit", "period"),
         key=lambda r: (r.period.start, r.period.end, r.unit.code),
     )
-    groups = (
-        Result.objects.filter(
-            framework_id__in={r.framework_id for r in results},
-            period_id__in={r.period_id for r in results},
-        )
-        .values("framework_id", "period_id")
-        .annotate(size=Count("id"))
-    )
-    sizes = {(g["framework_id"], g["period_id"]): g["size"] for g in groups}
+    sizes = group_sizes(results)
     return [
         {
             "period": result.period.code,
@@ -120,7 +135,7 @@ def unit_history(unit) -> list[dict]:
             "index_percent": result.index_percent,
             "band": result.band_label,
             "rank": result.rank,
-            "group_size": sizes.get((result.framework_id, result.period_id), 0),
+            "group_size": sizes.get(group_key(result), 0),
         }
         for result in results
     ]

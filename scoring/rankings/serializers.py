@@ -10,6 +10,12 @@ class RankingRowSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name")
     index_percent = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False)
     band = serializers.CharField(source="band_label")
+    ranking_group = serializers.CharField(
+        source="ranking_group.code",
+        allow_null=True,
+        default=None,
+        help_text="The code of the ranking group the rank counts in (null: one ranking)",
+    )
     areas = serializers.SerializerMethodField()
 
     class Meta:
@@ -22,6 +28,7 @@ class RankingRowSerializer(serializers.ModelSerializer):
             "rank",
             "previous_rank",
             "provisional",
+            "ranking_group",
             "areas",
         ]
 

@@ -7,7 +7,12 @@ from communes import selectors
 from communes.models import AdministrativeUnit, Level
 from communes.selectors import memberships_of
 from scoring.assessments.selectors import returned_for_explanation
-from scoring.rankings.dashboards import group_choices, ranking_dashboard, unit_profile
+from scoring.rankings.dashboards import (
+    group_choices,
+    ranking_dashboard,
+    ranking_group_of,
+    unit_profile,
+)
 from scoring.rankings.exports import ranking_workbook
 
 
@@ -15,10 +20,26 @@ def _selected(request):
     return group_choices(request.user, request.GET.get("group"), request.GET.get("period"))
 
 
+def _ranking_group_code(request, framework, period) -> str | None:
+    """The ranking group asked for; else the one the unit asked for, or the user's own unit,
+    is ranked in (an officer of a xã opens on the xã ranking)."""
+    if request.GET.get("ranking_group"):
+        return request.GET["ranking_group"]
+    codes = [request.GET["unit"]] if request.GET.get("unit") else []
+    codes += [m.unit.code for m in memberships_of(request.user)]
+    return ranking_group_of(framework, period, codes)
+
+
 @login_required
 def rankings(request):
     framework, period, issuers, periods = _selected(request)
-    dashboard = ranking_dashboard(request.user, framework, period) if framework else None
+    dashboard = (
+        ranking_dashboard(
+            request.user, framework, period, _ranking_group_code(request, framework, period)
+        )
+        if framework
+        else None
+    )
     return render(
         request,
         "scoring/rankings/dashboard.html",
@@ -35,12 +56,16 @@ def rankings_export(request):
     framework, period, _issuers, _periods = _selected(request)
     if framework is None:
         raise Http404
-    dashboard = ranking_dashboard(request.user, framework, period)
+    # One ranking group when the page names one; else a sheet per group.
+    chosen = request.GET.get("ranking_group")
+    codes = [chosen] if chosen else framework.ranking_groups.values_list("code", flat=True)
+    dashboards = [ranking_dashboard(request.user, framework, period, code) for code in codes]
     response = HttpResponse(
-        ranking_workbook(dashboard),
+        ranking_workbook(dashboards or [ranking_dashboard(request.user, framework, period)]),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = f"xep-hang-{framework.issuer.code}-{period.code}.xlsx"
+    suffix = f"-{dashboards[0].ranking_group.code}" if chosen and dashboards else ""
+    name = f"xep-hang-{framework.issuer.code}-{period.code}{suffix}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -63,7 +88,13 @@ def charts(request):
     """Three charts for a group and period: one unit's areas against the group average, the
     unit's index and rank over the years, and how many units fall in each band."""
     framework, period, issuers, periods = _selected(request)
-    dashboard = ranking_dashboard(request.user, framework, period) if framework else None
+    dashboard = (
+        ranking_dashboard(
+            request.user, framework, period, _ranking_group_code(request, framework, period)
+        )
+        if framework
+        else None
+    )
     row = profile = None
     areas = []
     # The ranking is the group's; a unit's own history is shown only for units the user sees.

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True)
         parser.add_argument("--group", required=True, help="Code of the issuing unit")
         parser.add_argument("--framework", default=None, help="Framework code, when ambiguous")
+        parser.add_argument(
+            "--ranking-group", default=None, help="Only this ranking group (by its code)"
+        )
         parser.add_argument("--format", choices=["json", "table"], default="table")
 
     def handle(self, *args, **options):
@@ -31,7 +34,16 @@ class Command(BaseCommand):
         )
         if error:
             raise CommandError(error)
-        rows = RankingRowSerializer(ranking_rows(framework, period), many=True).data
+        ranking_group = None
+        if options["ranking_group"]:
+            ranking_group = framework.ranking_groups.filter(code=options["ranking_group"]).first()
+            if ranking_group is None:
+                codes = ", ".join(framework.ranking_groups.values_list("code", flat=True))
+                raise CommandError(
+                    f"{framework} has no ranking group {options['ranking_group']} "
+                    f"(its groups: {codes or 'none'})."
+                )
+        rows = RankingRowSerializer(ranking_rows(framework, period, ranking_group), many=True).data
         if options["format"] == "json":
             self.stdout.write(JSONRenderer().render(rows).decode())
             return
@@ -39,7 +51,11 @@ class Command(BaseCommand):
         as_of = f"{localtime(run.finished_at):%Y-%m-%d %H:%M:%S}" if run else "never computed"
         self.stdout.write(f"{framework} · {period} · rankings as of {as_of}")
         self.stdout.write(f"{'rank':>4} {'prev':>4}  {'code':5}  {'unit':28} {'index %':>8}  band")
+        group = None
         for row in rows:
+            if row["ranking_group"] != group:
+                group = row["ranking_group"]
+                self.stdout.write(f"-- {group}")
             self.stdout.write(
                 f"{row['rank'] or '-':>4} {row['previous_rank'] or '-':>4}  {row['unit_code']:5}  "
                 f"{row['unit_name'][:28]:28} {row['index_percent']:>8.2f}  {row['band']}"

@@ -37,10 +37,10 @@ def merger():
         ("Song Phụng", Merge.PARTIAL),
     ):
         UnitLineage.objects.create(successor=new, predecessor=old[name], merge=merge)
-    for year, issuer, level in ((2023, district, "commune"), (2024, district, "commune")):
+    for year in (2023, 2024):
         period = period_get_or_create(str(year))
         framework, _ = framework_load(
-            document=framework_doc(code=f"D{year}"), issuer_code=issuer.code, year=year
+            document=framework_doc(code=f"D{year}"), issuer_code=district.code, year=year
         )
         group_open(framework=framework, period=period)
     return {"district": district, "province": province, "old": old, "new": new}

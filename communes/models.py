@@ -96,8 +96,16 @@ class UnitQuerySet(models.QuerySet):
     # can never reach another commune by changing an id in a URL.
 
     def visible_to(self, user):
-        """Units the user may read: the subtree of every unit they hold any role on."""
-        return self._reached_by(user, roles=None)
+        """Units the user may read: the subtree of every unit they hold any role on, and the old
+        units those took in (July 2025), whose results are their history. Reading only: the
+        old units are no one's to change (changeable_by)."""
+        reached = self._reached_by(user, roles=None)
+        if user is None or not user.is_authenticated or user.is_superuser:
+            return reached
+        earlier = UnitLineage.objects.filter(successor__in=reached.values("pk")).values(
+            "predecessor_id"
+        )
+        return self.filter(Q(pk__in=reached.values("pk")) | Q(pk__in=earlier))
 
     def changeable_by(self, user, roles=WRITER_ROLES):
         """Units in the subtree of the user's memberships with one of `roles`."""

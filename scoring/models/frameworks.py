@@ -23,8 +23,9 @@ DERIVED_METHODS = (Method.RATIO_TARGET, Method.STEPS)
 
 class FrameworkQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Frameworks the user may read: issued by a unit they see, or by an ancestor of one of
-        their units (an officer reads the framework their district assesses them with)."""
+        """Frameworks the user may read: issued by a unit they see, by an ancestor of one of
+        their units (an officer reads the framework their district assesses them with), or
+        used to assess a unit they see."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
@@ -35,8 +36,14 @@ class FrameworkQuerySet(models.QuerySet):
             for ancestor in row
             if ancestor
         }
+        from scoring.models.assessments import Assessment
+
+        visible = AdministrativeUnit.objects.visible_to(user)
+        # The old district frameworks that ranked the communes a new unit took in (July 2025)
+        # are that unit's history: readable through the assessments of the units one sees.
+        history = Assessment.objects.filter(unit__in=visible).values("framework_id")
         return self.filter(
-            Q(issuer__in=AdministrativeUnit.objects.visible_to(user)) | Q(issuer_id__in=ancestors)
+            Q(issuer__in=visible) | Q(issuer_id__in=ancestors) | Q(pk__in=history)
         ).distinct()
 
 

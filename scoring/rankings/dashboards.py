@@ -60,7 +60,10 @@ def group_choices(user, issuer_code: str | None, period_code: str | None):
         issuers.setdefault(framework.issuer.code, framework.issuer)
     if not issuers:
         return None, None, [], []
-    issuer_code = issuer_code if issuer_code in issuers else next(iter(issuers))
+    if issuer_code not in issuers:
+        # The newest ranking first: since July 2025 the province's own, not an old district's.
+        newest = max(frameworks, key=lambda f: (f.year, -len(f.issuer.code), f.issuer.code))
+        issuer_code = newest.issuer.code
     framework_ids = [f.pk for f in frameworks if f.issuer.code == issuer_code]
     periods = list(
         Period.objects.filter(results__framework_id__in=framework_ids)

@@ -14,6 +14,7 @@ from scoring.rankings.dashboards import (
     unit_profile,
 )
 from scoring.rankings.exports import ranking_workbook
+from scoring.rankings.province import province_overview
 
 
 def _selected(request):
@@ -146,8 +147,14 @@ def unit_page(request, code):
     unit = selectors.visible_unit_on(request.user, code, on)
     if unit is None:
         raise Http404
+    if unit.level == Level.PROVINCE:
+        return render(
+            request,
+            "scoring/rankings/province.html",
+            {"overview": province_overview(unit, request.GET.get("period")), "on": on},
+        )
     if unit.level != Level.COMMUNE:
-        # A district or province page is its ranking: the communes it issues a framework for.
+        # A district page is its ranking: the communes it issues a framework for.
         return redirect(f"{reverse('rankings')}?group={unit.code}")
     return render(
         request,

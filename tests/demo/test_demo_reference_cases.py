@@ -115,6 +115,7 @@ def test_show_ranking_prints_the_api_rows(capsys):
         "rank": 6,
         "previous_rank": 4,
         "provisional": False,
+        "ranking_group": None,
         "areas": {
             "1": 53.57,
             "2": 45.83,

@@ -40,13 +40,16 @@ def _communes_on(day: datetime.date) -> dict[str, int]:
     )
 
 
-def lineage_load(*, path: Path, day: datetime.date = REFORM_DAY) -> LineageLoadStats:
+def lineage_load(
+    *, path: Path, day: datetime.date = REFORM_DAY, provinces: set[str] | None = None
+) -> LineageLoadStats:
     """Load a lineage file (the columns of data/lineage_2025-07_communes.csv).
 
     New codes name units valid on `day`, old codes units valid the day before. A malformed row
     or an unknown new code refuses the whole file with its row number; an old code that is not
     a loaded unit (communes merged before the list was drawn, island districts) is skipped and
-    reported. Loading the same file twice changes nothing.
+    reported. Loading the same file twice changes nothing. With `provinces`, only the rows of
+    those new provinces are read (a portal that serves one province loads only its units).
     """
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -55,7 +58,11 @@ def lineage_load(*, path: Path, day: datetime.date = REFORM_DAY) -> LineageLoadS
             raise UnitListError(
                 [_("row 1: the columns %(columns)s are missing") % {"columns": ", ".join(missing)}]
             )
-        rows = list(enumerate(reader, start=2))
+        rows = [
+            (number, row)
+            for number, row in enumerate(reader, start=2)
+            if provinces is None or (row.get("new_province_code") or "").strip() in provinces
+        ]
     new_units = _communes_on(day)
     old_units = _communes_on(day - datetime.timedelta(days=1))
     problems, stats, wanted = [], LineageLoadStats(), {}

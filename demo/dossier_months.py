@@ -57,6 +57,25 @@ def yearly_totals(
     }
 
 
+def _channels(row) -> int:
+    return row.get("online_full", 0) + row.get("online_partial", 0) + row.get("postal", 0)
+
+
+def _fit_channels(rows: list[dict]) -> None:
+    """Rounding each share month by month can put one dossier more online and by post than a
+    small month received; move such postal dossiers to the month with the most room (the
+    totals stay exact)."""
+    for row in rows:
+        excess = _channels(row) - row["received"]
+        while excess > 0 and row.get("postal", 0) > 0:
+            roomiest = max(rows, key=lambda r: r["received"] - _channels(r))
+            if roomiest["received"] - _channels(roomiest) <= 0:
+                return
+            row["postal"] -= 1
+            roomiest["postal"] += 1
+            excess -= 1
+
+
 def split_into_months(
     totals: dict, months: list[datetime.date], carried_in: int, seed: str
 ) -> list[dict]:
@@ -69,6 +88,7 @@ def split_into_months(
     for name in OUTCOME_PARTS + PROPORTIONAL:
         for row, part in zip(rows, split_int(totals.get(name, 0), received), strict=True):
             row[name] = part
+    _fit_channels(rows)
     for row in rows:
         row["resolved_early"] = row["received"] - sum(row[n] for n in OUTCOME_PARTS)
     late = [row["resolved_late"] + row["pending_overdue"] for row in rows]

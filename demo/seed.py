@@ -18,6 +18,8 @@ from communes.services import member_add, units_load
 from demo import plan
 from demo.dossier_months import split_into_months, yearly_totals
 from demo.numbers import distribute_points
+from demo.present import USERS as PRESENT_USERS
+from demo.present import seed_present
 from dossiers.services import dossier_reports_save
 from scoring.assessments.imports import scores_save
 from scoring.assessments.rounds import group_open
@@ -97,7 +99,12 @@ def seed_demo(log=print) -> None:
             if Publication.objects.filter(framework=framework, period=period).exists():
                 continue  # published results are final; a second run leaves them alone
             group_open(framework=framework, period=period)
-            _seed_scores(framework, period, district, communes[district])
+            _seed_scores(
+                framework,
+                period,
+                communes[district],
+                published=(district, period_code) in plan.PUBLICATIONS,
+            )
             publication = plan.PUBLICATIONS.get((district, period_code))
             if publication:
                 group_publish(
@@ -110,6 +117,7 @@ def seed_demo(log=print) -> None:
                 # Final figures now, whether or not a worker is listening to the broker.
                 group_recompute_now(framework, period, trigger="demo")
         log(f"Scores and rankings of {period_code} ready.")
+    seed_present(document, _seed_scores, log=log)
     _seed_users()
     log(f"Demo users ready (password {plan.DEMO_PASSWORD}).")
 
@@ -157,7 +165,14 @@ def _targets(codes: list[str], period_code: str) -> dict[str, float]:
     return targets
 
 
-def _seed_scores(framework: Framework, period: Period, district: str, codes: list[str]) -> None:
+def _seed_scores(
+    framework: Framework,
+    period: Period,
+    codes: list[str],
+    *,
+    published: bool,
+    self_assessing=plan.SELF_ASSESSING,
+) -> None:
     # A first engine pass computes the derived points the commune's statistics give.
     with transaction.atomic():
         engine.recompute_group(framework, period)
@@ -170,7 +185,6 @@ def _seed_scores(framework: Framework, period: Period, district: str, codes: lis
     for score in scores:
         by_unit.setdefault(score.assessment.unit.code, []).append(score)
     targets = _targets(codes, period.code)
-    published = (district, period.code) in plan.PUBLICATIONS
     records = []
     shares = {}
     for code, unit_scores in by_unit.items():
@@ -205,10 +219,10 @@ def _seed_scores(framework: Framework, period: Period, district: str, codes: lis
     result = scores_save(records=records)
     if not result.ok:
         raise RuntimeError("demo scores refused: " + "; ".join(map(str, result.problems[:5])))
-    _seed_statuses(framework, period, published, shares)
+    _seed_statuses(framework, period, published, shares, self_assessing)
 
 
-def _seed_statuses(framework, period, published: bool, shares: dict[str, float]) -> None:
+def _seed_statuses(framework, period, published: bool, shares: dict, self_assessing) -> None:
     """Where each unit stands: published periods are appraised; in the open period the demo
     officers' communes are still self-assessing, the others submitted or appraised."""
     submitted_at = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time(9)))
@@ -217,7 +231,7 @@ def _seed_statuses(framework, period, published: bool, shares: dict[str, float])
     )
     for assessment in assessments:
         share = shares.get(assessment.unit.code, 1.0)
-        if not published and assessment.unit.code in plan.SELF_ASSESSING:
+        if not published and assessment.unit.code in self_assessing:
             status = AssessmentStatus.OPEN
         elif published or share == 1.0:
             status = AssessmentStatus.APPRAISED
@@ -265,7 +279,7 @@ def _manual_points(code, period_code, framework, unit_scores, target) -> dict:
 
 
 def _seed_users() -> None:
-    for username, unit_code, role in DEMO_USERS:
+    for username, unit_code, role in DEMO_USERS + PRESENT_USERS:
         member_add(username=username, unit_code=unit_code, role=role, password=plan.DEMO_PASSWORD)
     admin = get_user_model().objects.get(username="admin")
     if not admin.is_superuser:

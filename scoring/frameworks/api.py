@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from communes import selectors
 from communes.selectors import unit_by_code
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.filters import WholeNumberFilter
 from core.api.parsers import CleanJSONParser
 from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
@@ -88,7 +89,7 @@ class FrameworkUploadSerializer(serializers.Serializer):
 
 class FrameworkFilter(django_filters.FilterSet):
     issuer = django_filters.CharFilter(field_name="issuer__code")
-    year = django_filters.NumberFilter()
+    year = WholeNumberFilter()
     code = django_filters.CharFilter()
 
     class Meta:
@@ -156,6 +157,14 @@ class PeriodSerializer(serializers.ModelSerializer):
         fields = ["code", "kind", "year", "number", "start", "end"]
 
 
+class PeriodFilter(django_filters.FilterSet):
+    year = WholeNumberFilter()
+
+    class Meta:
+        model = Period
+        fields = ["year", "kind"]
+
+
 @extend_schema_view(
     list=extend_schema(summary="Assessment periods", tags=["periods"]),
     retrieve=extend_schema(summary="One period", tags=["periods"]),
@@ -165,5 +174,5 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Period.objects.all()
     lookup_field = "code"
     lookup_value_regex = r"\d{4}(-[HQ]\d)?"
-    filterset_fields = ["year", "kind"]
+    filterset_class = PeriodFilter
     ordering = ["year", "start"]

@@ -87,6 +87,7 @@ class Overview:
     weak_areas: list
     district_era: bool
     communes: int
+    provisional: bool = False
 
 
 def province_units(province: AdministrativeUnit):
@@ -124,6 +125,7 @@ def province_overview(province: AdministrativeUnit, period_code: str | None) -> 
         .only(
             "index_percent",
             "rank",
+            "provisional",
             "framework__issuer__name",
             "framework__issuer__code",
             "framework__issuer__level",
@@ -155,6 +157,7 @@ def province_overview(province: AdministrativeUnit, period_code: str | None) -> 
     overview.rankings = sorted(rankings.values(), key=lambda r: (-r.average, r.label))
     overview.district_era = any(r.framework.issuer.level == "district" for r in results)
     overview.communes = len(everyone)
+    overview.provisional = any(r.provisional for r in results)
     everyone.sort(key=lambda r: (-r[0], r[2]))
     overview.best = everyone[:TOP]
     overview.weakest = everyone[::-1][:TOP] if len(everyone) > TOP else []

@@ -12,10 +12,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument(
+            "--province",
+            action="append",
+            dest="provinces",
+            help="Only the rows of this new province (repeatable), as load_units --province",
+        )
 
     def handle(self, *args, **options):
         try:
-            stats = lineage_load(path=options["file"])
+            provinces = set(options["provinces"]) if options["provinces"] else None
+            stats = lineage_load(path=options["file"], provinces=provinces)
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {options['file']}") from exc
         except UnitListError as exc:

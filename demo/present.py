@@ -1,0 +1,156 @@
+"""The demo in the present: the new Cần Thơ (92) of the two-tier list, which took in Sóc Trăng.
+
+Built from the official lists and lineage in `data/` (only province 92's rows): its 103 communes
+from 1 July 2025, each linked to the old communes it took in. The province ranks its phường apart
+from its xã; the 2025 round is published, the 2026 round is in progress. For the district years
+every Sóc Trăng district has its 2023 ranking, so the province overview compares them and each
+new commune's page shows its predecessors' results (An Mỹ 31564 went wholly into the new Xã Nhơn
+Mỹ 31552, a code the old Kế Sách commune Nhơn Mỹ also had).
+"""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+
+from communes.lineage import lineage_load
+from communes.models import AdministrativeUnit, Level, Role
+from communes.services import units_load
+from demo import plan
+from demo.dossier_months import split_into_months, yearly_totals
+from dossiers.services import dossier_reports_save
+from scoring.assessments.rounds import group_open
+from scoring.frameworks.services import framework_load
+from scoring.models import Framework, Publication
+from scoring.periods import period_get_or_create
+from scoring.rankings.publication import group_publish
+from scoring.rankings.services import group_recompute_now
+
+OFFICIAL = Path(settings.BASE_DIR) / "data"
+CAN_THO = "92"
+SOC_TRANG = "94"
+NHON_MY, PHUONG_SOC_TRANG = "31552", "31507"
+REFORM_DAY = datetime.date(2025, 7, 1)
+# The demo's today is in November 2026: statistics run to October.
+MONTHS = [datetime.date(2025, m, 1) for m in range(7, 13)] + [
+    datetime.date(2026, m, 1) for m in range(1, 11)
+]
+RANKING_GROUPS = [
+    {"code": "PHUONG", "name": "Các phường", "name_en": "Wards", "unit_kinds": ["phuong"]},
+    {
+        "code": "XA",
+        "name": "Các xã, đặc khu",
+        "name_en": "Communes and special zones",
+        "unit_kinds": ["xa", "dac_khu"],
+    },
+]
+PUBLISHED_2025 = ("215/QĐ-UBND", datetime.date(2026, 1, 23))
+# Sóc Trăng's districts other than Kế Sách (seeded with the district history) ranked 2023.
+DISTRICT_DECISIONS_2023 = "QĐ-UBND"
+USERS = [
+    ("appraiser_cantho", CAN_THO, Role.APPRAISER),
+    ("leader_cantho", CAN_THO, Role.LEADER),
+    ("officer_nhonmy", NHON_MY, Role.COMMUNE_OFFICER),
+    ("officer_soctrang", PHUONG_SOC_TRANG, Role.COMMUNE_OFFICER),
+]
+
+
+def seed_present(document: dict, seed_scores, log=print) -> None:
+    """`seed_scores(framework, period, codes, published=, self_assessing=)` is the district
+    history's own score seeding, so both eras are made the same way."""
+    _seed_district_year(document, seed_scores)
+    log("Sóc Trăng's districts ranked for 2023.")
+    units_load(
+        path=OFFICIAL / "units_2026-07_two_tier.csv", valid_from=REFORM_DAY, provinces={CAN_THO}
+    )
+    stats = lineage_load(path=OFFICIAL / "lineage_2025-07_communes.csv", provinces={CAN_THO})
+    log(
+        f"Cần Thơ (two-tier) and its lineage ready ({stats.created} links; "
+        f"{len(stats.skipped)} old communes of Cần Thơ and Hậu Giang are not in the demo)."
+    )
+    codes = list(
+        AdministrativeUnit.objects.filter(level=Level.COMMUNE, parent__code=CAN_THO)
+        .valid_on(REFORM_DAY)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    _seed_statistics(codes)
+    grouped = dict(document, ranking_groups=RANKING_GROUPS)
+    for period_code, published in (("2025", True), ("2026", False)):
+        period = period_get_or_create(period_code)
+        framework = _framework(grouped, CAN_THO, period.year)
+        if Publication.objects.filter(framework=framework, period=period).exists():
+            continue
+        group_open(framework=framework, period=period)
+        seed_scores(
+            framework,
+            period,
+            codes,
+            published=published,
+            self_assessing=(NHON_MY, PHUONG_SOC_TRANG),
+        )
+        if published:
+            group_publish(
+                framework=framework,
+                period=period,
+                decision_number=PUBLISHED_2025[0],
+                decision_date=PUBLISHED_2025[1],
+            )
+        else:
+            group_recompute_now(framework, period, trigger="demo")
+        log(f"Cần Thơ's {period_code} round ready.")
+
+
+def _framework(document: dict, issuer: str, year: int) -> Framework:
+    found = Framework.objects.filter(issuer__code=issuer, year=year, code=document["code"]).first()
+    if found is None:
+        found, _replaced = framework_load(document=document, issuer_code=issuer, year=year)
+    return found
+
+
+def _seed_district_year(document: dict, seed_scores) -> None:
+    period = period_get_or_create("2023")
+    districts = (
+        AdministrativeUnit.objects.filter(level=Level.DISTRICT, parent__code=SOC_TRANG)
+        .exclude(code__in=plan.DISTRICTS)
+        .order_by("code")
+    )
+    for number, district in enumerate(districts, start=1):
+        framework = _framework(document, district.code, 2023)
+        if Publication.objects.filter(framework=framework, period=period).exists():
+            continue
+        codes = list(
+            AdministrativeUnit.objects.filter(level=Level.COMMUNE, parent=district)
+            .valid_on(period.end)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        group_open(framework=framework, period=period)
+        seed_scores(framework, period, codes, published=True, self_assessing=())
+        group_publish(
+            framework=framework,
+            period=period,
+            decision_number=f"{1400 + 37 * number}/{DISTRICT_DECISIONS_2023}",
+            decision_date=datetime.date(2024, 1, 10 + number),
+        )
+
+
+def _seed_statistics(codes: list[str]) -> None:
+    records = []
+    for code in codes:
+        p = plan.profile(code)
+        carried = round(p.base * 0.03)
+        for year in (2025, 2026):
+            months = [m for m in MONTHS if m.year == year]
+            # The demo's share curves saturate after 2024 (online + postal would pass 100 % in a
+            # small month), so the later years keep 2024's shares.
+            totals = yearly_totals(code, p.quality, p.base, p.growth, 2024, len(months))
+            rows = split_into_months(totals, months, carried, f"{code}-{year}-new")
+            carried = rows[-1]["pending_on_time"] + rows[-1]["pending_overdue"]
+            for row in rows:
+                records.append(
+                    (len(records) + 2, dict(row, commune_code=code, month=f"{row['month']:%Y-%m}"))
+                )
+    result = dossier_reports_save(records=records, reason="demo")
+    if not result.ok:
+        raise RuntimeError("demo statistics refused: " + "; ".join(map(str, result.problems[:5])))

@@ -5,7 +5,9 @@
 
 Measures: loading the 10,035-commune list (target < 60 s on SQLite) and loading it again; a bulk
 import of a month for every commune; recomputing the ranking groups of every province of the
-two-tier list (3,321 communes) and of the largest one alone. Prints a table and writes
+two-tier list (3,321 communes) and of the largest one alone; the pages a province leader reads
+for the largest two-tier province (its ranking and its overview) and for the three-tier Hà Nội
+(579 communes in 30 district rankings, compared on its overview). Prints a table and writes
 var/bench/results.json.
 """
 
@@ -118,7 +120,7 @@ def main():
     )
 
     document = json.loads(
-        (ROOT / "scoring/demo/data/sample_framework_commune.json").read_text(encoding="utf-8")
+        (ROOT / "demo/data/sample_framework_commune.json").read_text(encoding="utf-8")
     )
     period = period_get_or_create("2026")
     provinces = AdministrativeUnit.objects.filter(
@@ -183,6 +185,7 @@ def main():
             engine.recompute_group(largest, period)
     results.append({"name": "statements per group recompute", "count": len(statements)})
     print(f"{'statements per group recompute':58} {len(statements):8d}")
+    _pages(document, largest, period)
 
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
@@ -200,6 +203,69 @@ def main():
     )
     slow = [r for r in results if r.get("target") and r["seconds"] >= r["target"]]
     return 1 if slow else 0
+
+
+def _pages(document, largest, period):
+    """The province leader's pages, each read once to warm up and then timed (best of three)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from communes.models import AdministrativeUnit, Level
+    from scoring.assessments.rounds import group_open
+    from scoring.frameworks.services import framework_load
+    from scoring.periods import period_get_or_create
+    from scoring.rankings.services import group_recompute_now
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+
+    def page(url):
+        def read():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return len(response.content)
+
+        read()
+        best = min(_seconds(read) for _ in range(3))
+        return best
+
+    issuer = largest.issuer.code
+    for name, url in (
+        (f"ranking page, largest province ({issuer})", f"/rankings/?group={issuer}&period=2026"),
+        (f"province overview, largest province ({issuer})", f"/units/{issuer}/?period=2026"),
+    ):
+        _record(name, page(url), 0.5)
+
+    # The three-tier Hà Nội: every district ranks its communes for 2024.
+    year_2024 = period_get_or_create("2024")
+    eve = datetime.date(2024, 12, 31)
+    districts = AdministrativeUnit.objects.filter(level=Level.DISTRICT, parent__code="01").valid_on(
+        eve
+    )
+    for district in districts:
+        framework, _ = framework_load(document=document, issuer_code=district.code, year=2024)
+        group_open(framework=framework, period=year_2024)
+        group_recompute_now(framework, year_2024, trigger="bench")
+    _record(
+        f"province overview, three-tier Hà Nội ({districts.count()} districts)",
+        page("/units/01/?period=2024&on=2024-12-31"),
+        0.5,
+    )
+
+
+def _seconds(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def _record(name, seconds, target):
+    results.append({"name": name, "seconds": round(seconds, 3), "target": target})
+    mark = " ok" if seconds < target else " SLOW"
+    print(f"{name:58} {seconds:8.3f} s{mark}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ PAGES = {
     ),
     "page: charts": ("leader", "/charts/", {"group": "{group}", "period": "{period}"}),
     "page: unit profile": ("leader", "/units/{code}/", {}),
+    "page: province overview": ("province_leader", "/units/{province}/", {"period": "{period}"}),
     "page: my assessments": ("officer", "/assessments/", {}),
     "page: self-assessment": ("officer", "/assessments/{code}/{period}/", {}),
     "page: appraisal overview": (
@@ -73,11 +74,13 @@ def group(make_group, district, communes):
         "officer": MembershipFactory(unit=communes[0], role="commune_officer").user,
         "appraiser": MembershipFactory(unit=district, role="appraiser").user,
         "leader": MembershipFactory(unit=district, role="leader").user,
+        "province_leader": MembershipFactory(unit=district.parent, role="leader").user,
     }
     values = {
         "code": communes[0].code,
         "period": period.code,
         "group": district.code,
+        "province": district.parent.code,
         "framework": str(framework.pk),
     }
     return {"framework": framework, "period": period, "users": users, "values": values}

@@ -6,6 +6,7 @@ import json
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from scoring.frameworks.workbook import (
     framework_document,
     framework_workbook,
 )
-from scoring.models import Framework
+from scoring.models import Band, Framework
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -145,7 +146,10 @@ def framework_detail(request, pk):
         {
             "framework": framework,
             "areas": areas,
-            "bands": framework.bands.order_by("-min_percent"),
+            "bands": framework.bands.filter(ranking_group__isnull=True).order_by("-min_percent"),
+            "ranking_groups": framework.ranking_groups.prefetch_related(
+                "kinds", Prefetch("bands", queryset=Band.objects.order_by("-min_percent"))
+            ),
             "used_by": framework.assessments.count(),
         },
     )

@@ -3,10 +3,12 @@ apart from its xã and đặc khu, each group with its ranks, bands, averages an
 
 import datetime
 import io
+import json
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from scoring.assessments.imports import scores_save
@@ -316,3 +318,54 @@ def test_groups_and_their_bands_round_trip_through_the_workbook(group):
         None,
         "xa, dac_khu",
     )
+
+
+def test_the_command_the_api_and_the_export_agree_on_each_group(ranked, province, client):
+    api = APIClient()
+    api.force_authenticate(_leader(province))
+    out = io.StringIO()
+    call_command(
+        "show_ranking",
+        "--period",
+        "2025",
+        "--group",
+        province.code,
+        "--ranking-group",
+        "XA",
+        "--format",
+        "json",
+        stdout=out,
+    )
+    printed = json.loads(out.getvalue())
+    served = api.get(
+        "/api/v1/rankings/", {"group": province.code, "period": "2025", "ranking_group": "XA"}
+    ).json()
+    assert printed == served
+    client.force_login(_leader(province))
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(
+                "/rankings/export.xlsx",
+                {"group": province.code, "period": "2025", "ranking_group": "XA"},
+            ).content
+        )
+    )
+    exported = [
+        (r[0], r[2], r[4], r[5]) for r in book.active.iter_rows(min_row=3, values_only=True)
+    ]
+    assert exported == [(r["rank"], r["unit_code"], r["index_percent"], r["band"]) for r in served]
+    table = io.StringIO()
+    call_command("show_ranking", "--period", "2025", "--group", province.code, stdout=table)
+    assert "-- PHUONG" in table.getvalue() and "-- XA" in table.getvalue()
+    with pytest.raises(CommandError, match="has no ranking group HUYEN"):
+        call_command(
+            "show_ranking", "--period", "2025", "--group", province.code, "--ranking-group", "HUYEN"
+        )
+
+
+def test_the_framework_page_lists_its_groups_with_their_kinds_and_bands(group, province, client):
+    framework, _period = group
+    client.force_login(_leader(province))
+    html = client.get(f"/frameworks/{framework.pk}/").content.decode()
+    assert "Các xã, đặc khu" in html and "đặc khu" in html
+    assert "Chưa đạt · ≥ 0" in html  # the wards' own bands

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from scoring.frameworks.document import sub_criterion_document, sub_criterion_problems
-from scoring.frameworks.services import framework_changed
+from scoring.frameworks.services import framework_changed, framework_frozen
 from scoring.models import (
     Adjustment,
     Area,
@@ -29,7 +29,16 @@ from scoring.models import (
 
 
 # The fields a sub-criterion's rules read (framework_document.sub_criterion_document).
-SUB_FIELDS = ("code", "name", "name_en", "max_points", "method", "metric", "target_percent")
+SUB_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "max_points",
+    "method",
+    "metric",
+    "target_percent",
+    "options",
+)
 
 
 class SubCriterionForm(forms.ModelForm):
@@ -81,6 +90,35 @@ class StepFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(problems)
 
 
+def _framework_of(obj):
+    """The framework an admin object belongs to (itself, an area, a sub-criterion, a step)."""
+    if obj is None or isinstance(obj, Framework):
+        return obj
+    if isinstance(obj, Step):
+        return obj.sub_criterion.framework
+    return getattr(obj, "framework", None)
+
+
+class FrozenWhenPublished:
+    """Admins and inlines of a framework's parts: read only once its results are published."""
+
+    def has_change_permission(self, request, obj=None):
+        return not framework_frozen(_framework_of(obj)) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return not framework_frozen(_framework_of(obj)) and super().has_delete_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request, *args):
+        obj = args[0] if args else None
+        return not framework_frozen(_framework_of(obj)) and super().has_add_permission(
+            request, *args
+        )
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written only by the engine or the services: shown, never edited here."""
 
@@ -94,7 +132,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class BandInline(admin.TabularInline):
+class BandInline(FrozenWhenPublished, admin.TabularInline):
     """The framework's own bands; a ranking group's bands are shown on the group."""
 
     model = Band
@@ -147,7 +185,7 @@ class RankingGroupAdmin(ReadOnlyAdmin):
         return request.user.is_staff
 
 
-class AreaInline(admin.TabularInline):
+class AreaInline(FrozenWhenPublished, admin.TabularInline):
     model = Area
     extra = 0
     readonly_fields = ("max_points",)
@@ -155,7 +193,7 @@ class AreaInline(admin.TabularInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(FrozenWhenPublished, admin.ModelAdmin):
     list_display = ("code", "year", "issuer", "level", "max_points", "updated_at")
     list_filter = ("year", "level")
     search_fields = ("code", "name", "issuer__name", "issuer__code")
@@ -168,7 +206,7 @@ class FrameworkAdmin(admin.ModelAdmin):
         framework_changed(form.instance)
 
 
-class SubCriterionInline(admin.TabularInline):
+class SubCriterionInline(FrozenWhenPublished, admin.TabularInline):
     model = SubCriterion
     form = SubCriterionForm
     extra = 0
@@ -177,7 +215,7 @@ class SubCriterionInline(admin.TabularInline):
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(FrozenWhenPublished, admin.ModelAdmin):
     list_display = ("code", "name", "framework", "max_points")
     list_filter = ("framework__year",)
     search_fields = ("code", "name", "framework__code")
@@ -189,14 +227,14 @@ class AreaAdmin(admin.ModelAdmin):
         framework_changed(form.instance.framework)
 
 
-class StepInline(admin.TabularInline):
+class StepInline(FrozenWhenPublished, admin.TabularInline):
     model = Step
     formset = StepFormSet
     extra = 0
 
 
 @admin.register(SubCriterion)
-class SubCriterionAdmin(admin.ModelAdmin):
+class SubCriterionAdmin(FrozenWhenPublished, admin.ModelAdmin):
     form = SubCriterionWithStepsForm
     list_display = ("code", "name", "framework", "max_points", "method", "metric")
     list_filter = ("method", "metric", "framework__year")

@@ -46,3 +46,17 @@ def parse_points(value, max_points: Decimal) -> tuple[Decimal | None, str | None
     if points != points.quantize(Decimal("0.01")):
         return None, _("%(value)s has more than two decimals") % {"value": value}
     return points.quantize(Decimal("0.01")), None
+
+
+def parse_points_for(sub, value) -> tuple[Decimal | None, str | None]:
+    """parse_points for one sub-criterion: within its maximum and, for a `choice`, one of its
+    options' points (the page, the API and imports all ask here)."""
+    points, error = parse_points(value, sub.max_points)
+    if points is None or error or not sub.options:
+        return points, error
+    if points not in sub.option_points:
+        return None, _("%(value)s is not one of the options (%(options)s)") % {
+            "value": format_points(points),
+            "options": "; ".join(f"{label}: {format_points(p)}" for label, p in sub.options),
+        }
+    return points, None

@@ -21,7 +21,7 @@ from scoring.models import (
     SubCriterion,
 )
 from scoring.periods import PeriodCodeError, period_get_or_create
-from scoring.points import parse_points
+from scoring.points import parse_points_for
 from scoring.rankings.services import groups_mark_dirty
 
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
@@ -197,7 +197,7 @@ def scores_save(
                 continue
             values = {}
             for column in ("self_points", "appraised_points"):
-                points, error = parse_points(record.get(column), sub.max_points)
+                points, error = parse_points_for(sub, record.get(column))
                 if error:
                     problems.append(Problem(number, column, error))
                 elif points is not None:

@@ -20,7 +20,7 @@ from scoring.models import (
     Assessment,
     Score,
 )
-from scoring.points import format_points, parse_points
+from scoring.points import format_points, parse_points, parse_points_for
 from scoring.rankings.services import groups_mark_dirty
 
 
@@ -67,7 +67,7 @@ def _apply_change(score: Score, user, changes: dict, *, published: bool | None =
     new = {}
     for name in POINT_FIELDS:
         if name in changes:
-            points, error = parse_points(changes[name], score.sub_criterion.max_points)
+            points, error = parse_points_for(score.sub_criterion, changes[name])
             if error:
                 raise ScoreError(error, name)
             new[name] = points

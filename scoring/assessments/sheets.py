@@ -85,7 +85,10 @@ def rule_text(score: Score) -> str:
 
 
 def steps_text(sub: SubCriterion) -> str:
-    """The scale of a steps sub-criterion: "≥ 100%: 5 · ≥ 98%: 4 · …"."""
+    """The scale of a derived or choice sub-criterion, beside its points: "≥ 100%: 5 · ≥ 98%:
+    4 · …", or the options a person chooses among ("Ban hành đầy đủ: 1 · Không ban hành: 0")."""
+    if sub.method == Method.CHOICE:
+        return " · ".join(f"{label}: {format_points(points)}" for label, points in sub.options)
     if sub.method == Method.RATIO_TARGET:
         return _("Full points from %(target)s%%, proportional below.") % {
             "target": format_points(sub.target_percent or 0)

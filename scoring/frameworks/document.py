@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from communes.models import Kind, Level
 from dossiers.metrics import METRICS
+from scoring.frameworks.keys import unknown_key_problems
 from scoring.models import Area, Band, Framework, Method, RankingGroup, SubCriterion
 
 # The largest maximum a sub-criterion may state: frameworks count in tens of points, and the
@@ -57,7 +58,7 @@ def validate_framework_document(doc) -> list[str]:
     """Every problem of the document, each naming where it is; empty when the framework is sound."""
     if not isinstance(doc, dict):
         return [_("The framework must be a JSON object.")]
-    problems: list[str] = []
+    problems: list[str] = unknown_key_problems(doc)
     for key in ("code", "name", "level"):
         if not str(doc.get(key) or "").strip():
             problems.append(_("'%(key)s' is missing.") % {"key": key})
@@ -67,6 +68,13 @@ def validate_framework_document(doc) -> list[str]:
             % {"level": doc["level"], "levels": ", ".join(Level.values)}
         )
     problems += _length_problems(doc, Framework, ("code", "name", "name_en"), None)
+    if "precision" in doc and (
+        isinstance(doc["precision"], bool) or doc["precision"] not in (2, 3)
+    ):
+        problems.append(
+            _("precision must be 2 or 3 (decimals of every percent), not %(value)s.")
+            % {"value": str(doc["precision"])[:20]}
+        )
     problems += _band_problems(doc.get("bands"))
     if doc.get("ranking_groups") not in (None, []):
         problems += _ranking_group_problems(doc["ranking_groups"], doc.get("level"))
@@ -201,6 +209,8 @@ def sub_criterion_document(sub, steps=None) -> dict:
         item["metric"] = sub.metric
     if sub.method == Method.RATIO_TARGET:
         item["target_percent"] = plain_number(sub.target_percent)
+    if sub.method == Method.CHOICE:
+        item["options"] = [[label, plain_number(Decimal(str(p)))] for label, p in sub.options]
     if sub.method == Method.STEPS:
         if steps is None:
             steps = [(s.threshold_percent, s.points) for s in sub.steps.all()]
@@ -260,6 +270,8 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
             % {"where": where, "method": method, "methods": ", ".join(Method.values)}
         )
         return problems
+    if method == Method.CHOICE:
+        return problems + _option_problems(sub.get("options"), maximum, where)
     if method not in (Method.RATIO_TARGET, Method.STEPS):
         return problems
     metric = sub.get("metric")
@@ -301,4 +313,40 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
                 % {"where": step_where}
             )
         previous = threshold
+    return problems
+
+
+def _option_problems(options, maximum: Decimal | None, where: str) -> list[str]:
+    """`choice`: at least two [label, points] pairs, labels distinct, points within the maximum
+    (the highest one reaching it, or the item could never earn its maximum)."""
+    if not isinstance(options, list) or len(options) < 2:
+        return [
+            _("%(where)s: 'options' must list at least two [label, points] pairs.")
+            % {"where": where}
+        ]
+    problems, labels, best = [], set(), None
+    for index, option in enumerate(options, start=1):
+        pair = option if isinstance(option, list | tuple) and len(option) == 2 else (None, None)
+        label, points = str(pair[0] or "").strip(), _decimal(pair[1])
+        option_where = _("%(where)s, option %(n)d") % {"where": where, "n": index}
+        if not label or points is None or points < 0 or not _two_decimals(points):
+            problems.append(
+                _("%(where)s must be [label, points ≥ 0 with at most two decimals].")
+                % {"where": option_where}
+            )
+            continue
+        if label in labels:
+            problems.append(_("%(where)s: duplicate label.") % {"where": option_where})
+        labels.add(label)
+        if maximum is not None and points > maximum:
+            problems.append(
+                _("%(where)s: %(points)s points exceed max_points %(max)s.")
+                % {"where": option_where, "points": points, "max": maximum}
+            )
+        best = points if best is None else max(best, points)
+    if not problems and maximum is not None and best != maximum:
+        problems.append(
+            _("%(where)s: the best option gives %(best)s points, not max_points %(max)s.")
+            % {"where": where, "best": best, "max": maximum}
+        )
     return problems

@@ -14,6 +14,7 @@ from scoring.models import (
     Band,
     Framework,
     Method,
+    Publication,
     RankingGroup,
     RankingGroupKind,
     Step,
@@ -101,6 +102,7 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
         name_en=str(document.get("name_en") or "").strip(),
         note=str(document.get("note") or "").strip(),
         level=document["level"],
+        precision=document.get("precision", 2),
         document=document,
     )
     _create_bands(framework, document["bands"])
@@ -147,6 +149,9 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
                 target_percent=Decimal(str(sub_doc["target_percent"]))
                 if method == Method.RATIO_TARGET
                 else None,
+                options=[[str(label).strip(), points] for label, points in sub_doc["options"]]
+                if method == Method.CHOICE
+                else [],
             )
             if method == Method.STEPS:
                 steps += [
@@ -178,6 +183,13 @@ def _create_bands(framework: Framework, bands: list, group: RankingGroup | None 
         )
         for b in bands
     )
+
+
+def framework_frozen(framework: Framework | None) -> bool:
+    """A framework whose results were published by a decision: changing its structure or bands
+    would make the published figures disagree with the rules shown beside them, so it is read
+    only (a correction is a new framework under a new code)."""
+    return framework is not None and Publication.objects.filter(framework=framework).exists()
 
 
 def framework_changed(framework: Framework) -> None:

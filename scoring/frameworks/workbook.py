@@ -3,7 +3,8 @@
 Sheets: "framework" (field | value), "bands", "areas" and "sub_criteria", each with a header row,
 and "ranking_groups" when the framework ranks its units in groups by kind (kinds in one cell,
 "phuong, xa"; a band row naming a group in its "ranking_group" column is that group's band).
-Steps are written in one cell, highest first: "100:5; 98:4; 95:3; 0:0". Downloading a loaded
+Steps are written in one cell, highest first: "100:5; 98:4; 95:3; 0:0"; the options of a `choice`
+one per line, "label: points". Downloading a loaded
 framework gives a workbook the upload accepts, so the easiest way to write a new one is to edit
 last year's.
 """
@@ -24,7 +25,7 @@ from scoring.models import Framework
 FRAMEWORK_FIELDS = ("code", "name", "name_en", "level", "note")
 BAND_COLUMNS = ("label", "label_en", "min_percent", "ranking_group")
 GROUP_COLUMNS = ("code", "name", "name_en", "unit_kinds")
-OPTIONAL_COLUMNS = ("name_en", "label_en", "note", "ranking_group")
+OPTIONAL_COLUMNS = ("name_en", "label_en", "note", "ranking_group", "options")
 AREA_COLUMNS = ("code", "name", "name_en")
 SUB_COLUMNS = (
     "area_code",
@@ -36,6 +37,7 @@ SUB_COLUMNS = (
     "metric",
     "target_percent",
     "steps",
+    "options",
 )
 
 
@@ -59,6 +61,8 @@ def framework_document(framework: Framework) -> dict:
         "bands": _bands(framework.bands.filter(ranking_group__isnull=True)),
         "areas": areas,
     }
+    if framework.precision != 2:
+        document["precision"] = framework.precision
     groups = []
     for group in framework.ranking_groups.prefetch_related("kinds", "bands"):
         item = {
@@ -101,6 +105,10 @@ def steps_cell(steps) -> str:
     return "; ".join(f"{t}:{p}" for t, p in steps)
 
 
+def options_cell(options) -> str:
+    return "\n".join(f"{label}: {points}" for label, points in options)
+
+
 def framework_workbook(document: dict) -> bytes:
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
@@ -108,7 +116,8 @@ def framework_workbook(document: dict) -> bytes:
         workbook,
         "framework",
         ("field", "value"),
-        [(k, document.get(k, "")) for k in FRAMEWORK_FIELDS],
+        [(k, document.get(k, "")) for k in FRAMEWORK_FIELDS]
+        + ([("precision", document["precision"])] if "precision" in document else []),
     )
     groups = document.get("ranking_groups") or []
     band_rows = [[b.get(c) for c in BAND_COLUMNS[:-1]] + [None] for b in document["bands"]]
@@ -138,8 +147,9 @@ def framework_workbook(document: dict) -> bytes:
         for sub in area["sub_criteria"]:
             subs.append(
                 [area["code"]]
-                + [sub.get(c) for c in SUB_COLUMNS[1:-1]]
+                + [sub.get(c) for c in SUB_COLUMNS[1:-2]]
                 + [steps_cell(sub["steps"]) if sub.get("steps") else None]
+                + [options_cell(sub["options"]) if sub.get("options") else None]
             )
     _sheet(workbook, "sub_criteria", SUB_COLUMNS, subs)
     buffer = io.BytesIO()
@@ -177,6 +187,15 @@ def _records(workbook, title, columns, problems) -> list[tuple[int, dict]]:
             _("Sheet “%(sheet)s”: the column “%(column)s” is missing.")
             % {"sheet": title, "column": column}
         )
+    for column in headers:
+        if column and column not in columns:
+            problems.append(
+                _(
+                    "Sheet “%(sheet)s”: the column “%(column)s” is not read; the columns are "
+                    "%(known)s."
+                )
+                % {"sheet": title, "column": column, "known": ", ".join(columns)}
+            )
     records = []
     for number, cells in enumerate(rows, start=2):
         if all(c is None or not str(c).strip() for c in cells):
@@ -185,6 +204,25 @@ def _records(workbook, title, columns, problems) -> list[tuple[int, dict]]:
             (number, {h: cells[i] for i, h in enumerate(headers) if h and i < len(cells)})
         )
     return records
+
+
+def _options(value, where, problems):
+    """One option per line ("Ban hành đầy đủ: 1"); on one line, separated by ";"."""
+    text = str(value)
+    parts = text.splitlines() if "\n" in text else text.split(";")
+    options = []
+    for part in parts:
+        if not part.strip():
+            continue
+        label, separator, points = part.rpartition(":")
+        if not separator or not label.strip():
+            problems.append(
+                _("%(where)s: the option “%(option)s” is not written as label: points.")
+                % {"where": where, "option": part.strip()}
+            )
+            continue
+        options.append([label.strip(), _number(points)])
+    return options
 
 
 def _steps(value, where, problems):
@@ -244,10 +282,23 @@ def document_from_workbook(content: bytes) -> dict:
     problems: list[str] = []
     document: dict = {}
     if "framework" in workbook.sheetnames:
-        for cells in workbook["framework"].iter_rows(min_row=2, values_only=True):
-            if cells and cells[0] and str(cells[0]).strip() in FRAMEWORK_FIELDS:
-                value = cells[1] if len(cells) > 1 else None
-                document[str(cells[0]).strip()] = "" if value is None else str(value).strip()
+        for number, cells in enumerate(
+            workbook["framework"].iter_rows(min_row=2, values_only=True), start=2
+        ):
+            field = str(cells[0]).strip() if cells and cells[0] is not None else ""
+            value = cells[1] if len(cells) > 1 else None
+            if field in FRAMEWORK_FIELDS:
+                document[field] = "" if value is None else str(value).strip()
+            elif field == "precision":
+                document[field] = _number(value) if value is not None else None
+            elif field:
+                problems.append(
+                    _(
+                        "Sheet “framework”, row %(row)d: the field “%(field)s” is not read; the "
+                        "fields are %(known)s."
+                    )
+                    % {"row": number, "field": field, "known": ", ".join(FRAMEWORK_FIELDS)}
+                )
     else:
         problems.append(_("The sheet “%(sheet)s” is missing.") % {"sheet": "framework"})
     bands = {}
@@ -294,6 +345,8 @@ def document_from_workbook(content: bytes) -> dict:
             sub["target_percent"] = _number(r["target_percent"])
         if r.get("steps") is not None and str(r["steps"]).strip():
             sub["steps"] = _steps(r["steps"], f"{where}, column steps", problems)
+        if r.get("options") is not None and str(r["options"]).strip():
+            sub["options"] = _options(r["options"], f"{where}, column options", problems)
         areas[area_code]["sub_criteria"].append(sub)
     workbook.close()
     if problems:

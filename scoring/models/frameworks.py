@@ -16,6 +16,7 @@ class Method(models.TextChoices):
     SURVEY = "survey", _("Survey")
     RATIO_TARGET = "ratio_target", _("Ratio to target")
     STEPS = "steps", _("Steps")
+    CHOICE = "choice", _("Choice among fixed options")
 
 
 DERIVED_METHODS = (Method.RATIO_TARGET, Method.STEPS)
@@ -63,6 +64,10 @@ class Framework(models.Model):
     note = models.TextField(_("note"), blank=True)
     level = models.CharField(_("assessed level"), max_length=10, choices=Level.choices)
     max_points = models.DecimalField(_("maximum points"), **POINTS, default=Decimal(0))
+    # Decimals of every index and area percent, rounded half up; ranks tie at this precision.
+    precision = models.PositiveSmallIntegerField(
+        _("decimals of percents"), choices=[(2, "2"), (3, "3")], default=2
+    )
     document = models.JSONField(_("source document"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -231,6 +236,8 @@ class SubCriterion(models.Model):
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     metric = models.CharField(_("metric"), max_length=40, blank=True)
     target_percent = models.DecimalField(_("target percent"), **PERCENT, null=True, blank=True)
+    # For `choice`: [[label, points], …], the only points a person may enter.
+    options = models.JSONField(_("options"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("sub-criterion")
@@ -246,6 +253,10 @@ class SubCriterion(models.Model):
     @property
     def is_derived(self) -> bool:
         return self.method in DERIVED_METHODS
+
+    @property
+    def option_points(self) -> list[Decimal]:
+        return [Decimal(str(points)) for _label, points in self.options or []]
 
 
 class Step(models.Model):

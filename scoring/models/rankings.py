@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.models import AdministrativeUnit
 from scoring.models.assessments import Assessment
-from scoring.models.fields import PERCENT, POINTS
+from scoring.models.fields import INDEX, POINTS
 from scoring.models.frameworks import Area, Band, Framework, RankingGroup
 from scoring.models.periods import Period
 
@@ -75,7 +75,7 @@ class Result(models.Model):
     bonus_points = models.DecimalField(_("bonus"), **POINTS, default=Decimal(0))
     penalty_points = models.DecimalField(_("penalty"), **POINTS, default=Decimal(0))
     max_points = models.DecimalField(_("maximum points"), **POINTS, default=Decimal(0))
-    index_percent = models.DecimalField(_("index (%)"), **PERCENT, default=Decimal(0))
+    index_percent = models.DecimalField(_("index (%)"), **INDEX, default=Decimal(0))
     band = models.ForeignKey(
         Band, verbose_name=_("band"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -107,7 +107,7 @@ class AreaResult(models.Model):
     )
     points = models.DecimalField(_("points"), **POINTS, default=Decimal(0))
     max_points = models.DecimalField(_("maximum points"), **POINTS, default=Decimal(0))
-    percent = models.DecimalField(_("percent"), **PERCENT, default=Decimal(0))
+    percent = models.DecimalField(_("percent"), **INDEX, default=Decimal(0))
 
     class Meta:
         verbose_name = _("area result")

@@ -140,7 +140,7 @@ class UnitHistoryRowSerializer(serializers.Serializer):
         allow_null=True,
         help_text="For a predecessor's result: how it went into the unit; null for its own",
     )
-    index_percent = serializers.DecimalField(max_digits=7, decimal_places=2)
+    index_percent = serializers.DecimalField(max_digits=8, decimal_places=3)
     band = serializers.CharField()
     rank = serializers.IntegerField(allow_null=True)
     group_size = serializers.IntegerField()

@@ -151,7 +151,7 @@ STATEMENTS = [
         WHERE gk.framework_id = {T["result"]}.framework_id AND u.id = {T["result"]}.unit_id)
     WHERE framework_id = %(f)s AND period_id = %(p)s
     """,
-    # 6. Totals, adjustments and the index percent.
+    # 6. Totals, adjustments and the index percent, at the framework's precision (2 or 3).
     f"""
     WITH totals AS (
         SELECT s.assessment_id, SUM(s.points) AS total, COUNT(*) AS criteria,
@@ -181,7 +181,8 @@ STATEMENTS = [
         total_points = figures.total, bonus_points = figures.bonus,
         penalty_points = figures.penalty, max_points = f.max_points,
         index_percent = ROUND(
-            100.0 * (figures.total + figures.bonus - figures.penalty) / f.max_points, 2),
+            100.0 * (figures.total + figures.bonus - figures.penalty) / f.max_points,
+            %(precision)s),
         criteria_count = figures.criteria, appraised_count = figures.appraised,
         not_applicable_count = figures.not_applicable,
         provisional = %(true)s, computed_at = %(now)s
@@ -236,7 +237,7 @@ STATEMENTS = [
         GROUP BY r.id, sc.area_id
     )
     UPDATE {T["area_result"]} SET points = area_points.points, max_points = ar.max_points,
-        percent = ROUND(100.0 * area_points.points / ar.max_points, 2)
+        percent = ROUND(100.0 * area_points.points / ar.max_points, %(precision)s)
     FROM area_points, {T["area"]} ar
     WHERE {T["area_result"]}.result_id = area_points.result_id
       AND {T["area_result"]}.area_id = area_points.area_id AND ar.id = area_points.area_id
@@ -269,6 +270,7 @@ def recompute_group(framework: Framework, period: Period) -> int:
         "end": period.end,
         "now": timezone.now(),
         "true": True,
+        "precision": framework.precision,
     }
     with connection.cursor() as cursor:
         for statement in STATEMENTS:

@@ -65,7 +65,7 @@ def _ranking_sheet(book, dashboard) -> None:
         )
     for column in range(5, 7 + len(dashboard.areas)):
         for cell in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
-            cell[0].number_format = "0.00"
+            cell[0].number_format = "0." + "0" * dashboard.framework.precision
     widths = [6, 8, 8, 28, 10, 12, *[9] * len(dashboard.areas), 10]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

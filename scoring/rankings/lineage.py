@@ -51,7 +51,7 @@ def unit_lineage(unit, own_results) -> Lineage:
             unit_id__in=[link.predecessor_id for link in links],
             period__kind=PeriodKind.YEAR,
             period__end__lt=unit.valid_from,
-        ).select_related("period")
+        ).select_related("period", "framework")
     )
     sizes = group_sizes(results)
     by_unit_year = {}

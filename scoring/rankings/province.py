@@ -88,6 +88,7 @@ class Overview:
     district_era: bool
     communes: int
     provisional: bool = False
+    precision: int = 2  # the most decimals any of its frameworks shows
 
 
 def province_units(province: AdministrativeUnit):
@@ -130,6 +131,7 @@ def province_overview(province: AdministrativeUnit, period_code: str | None) -> 
             "framework__issuer__code",
             "framework__issuer__level",
             "framework__code",
+            "framework__precision",
             "framework__name",
             "framework__name_en",
             "ranking_group__code",
@@ -158,6 +160,7 @@ def province_overview(province: AdministrativeUnit, period_code: str | None) -> 
     overview.district_era = any(r.framework.issuer.level == "district" for r in results)
     overview.communes = len(everyone)
     overview.provisional = any(r.provisional for r in results)
+    overview.precision = max((r.framework.precision for r in results), default=2)
     everyone.sort(key=lambda r: (-r[0], r[2]))
     overview.best = everyone[:TOP]
     overview.weakest = everyone[::-1][:TOP] if len(everyone) > TOP else []

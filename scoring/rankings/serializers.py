@@ -8,7 +8,8 @@ from scoring.models import Result
 class RankingRowSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code")
     unit_name = serializers.CharField(source="unit.name")
-    index_percent = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False)
+    # Three decimals where the framework publishes three (precision); 90.92 stays 90.92.
+    index_percent = serializers.DecimalField(max_digits=8, decimal_places=3, coerce_to_string=False)
     band = serializers.CharField(source="band_label")
     ranking_group = serializers.CharField(
         source="ranking_group.code",

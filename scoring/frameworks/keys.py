@@ -1,0 +1,82 @@
+"""The keys a framework document may hold, level by level (formats.md).
+
+A key the loader does not read is refused with its JSON path (`areas[2].sub_criteria[0].itemz`),
+never dropped: a province that writes `when_nothing` in a version of the portal that does not read
+it must learn so, not find its rule silently ignored.
+"""
+
+from django.utils.translation import gettext as _
+
+TOP = ("code", "name", "name_en", "note", "level", "precision", "bands", "ranking_groups", "areas")
+BAND = ("label", "label_en", "min_percent")
+GROUP = ("code", "name", "name_en", "unit_kinds", "bands")
+AREA = ("code", "name", "name_en", "sub_criteria")
+SUB = (
+    "code",
+    "name",
+    "name_en",
+    "max_points",
+    "method",
+    "metric",
+    "target_percent",
+    "steps",
+    "options",
+)
+# Keys of the contract this version does not read yet: named as such rather than as typos.
+NOT_YET = {
+    "items": "nested items below a sub-criterion",
+    "when_nothing": "when_nothing",
+    "denominator": "denominator",
+    "optional": "optional areas",
+    "bonus": "declared bonus items",
+    "penalty": "declared penalty items",
+    "per_count": "the deduction method",
+    "count": "the deduction method",
+}
+
+
+def unknown_key_problems(doc) -> list[str]:
+    """Every key of the document no level reads, with its JSON path; [] when all are known."""
+    if not isinstance(doc, dict):
+        return []
+    problems = _unknown(doc, TOP, "")
+    for index, band in enumerate(_list(doc.get("bands"))):
+        problems += _unknown(band, BAND, f"bands[{index}]")
+    for index, group in enumerate(_list(doc.get("ranking_groups"))):
+        path = f"ranking_groups[{index}]"
+        problems += _unknown(group, GROUP, path)
+        if isinstance(group, dict):
+            for b_index, band in enumerate(_list(group.get("bands"))):
+                problems += _unknown(band, BAND, f"{path}.bands[{b_index}]")
+    for a_index, area in enumerate(_list(doc.get("areas"))):
+        path = f"areas[{a_index}]"
+        problems += _unknown(area, AREA, path)
+        if isinstance(area, dict):
+            for s_index, sub in enumerate(_list(area.get("sub_criteria"))):
+                problems += _unknown(sub, SUB, f"{path}.sub_criteria[{s_index}]")
+    return problems
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _unknown(obj, known, path: str) -> list[str]:
+    if not isinstance(obj, dict):
+        return []
+    problems = []
+    for key in obj:
+        where = f"{path}.{key}" if path else str(key)
+        if key in known:
+            continue
+        if key in NOT_YET:
+            problems.append(
+                _("%(path)s: %(feature)s cannot be read by this version of the portal yet.")
+                % {"path": where, "feature": NOT_YET[key]}
+            )
+        else:
+            problems.append(
+                _("%(path)s: unknown key; the keys here are %(keys)s.")
+                % {"path": where, "keys": ", ".join(known)}
+            )
+    return problems

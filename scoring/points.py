@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from scoring.models.frameworks import Method
+
 _PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 
@@ -60,3 +62,22 @@ def parse_points_for(sub, value) -> tuple[Decimal | None, str | None]:
             "options": "; ".join(f"{label}: {format_points(p)}" for label, p in sub.options),
         }
     return points, None
+
+
+MAX_COUNT = 1_000_000
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+def parse_count_for(sub, value) -> tuple[int | None, str | None]:
+    """The count an appraiser enters for a deduction counted by hand (no dossier counter):
+    a whole number from 0; (None, None) for "not entered"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if sub.method != Method.DEDUCTION or sub.metric:
+        return None, _(
+            "a count is entered only for a deduction counted by hand; %(code)s is not one"
+        ) % {"code": sub.code}
+    text = str(value).strip()
+    if isinstance(value, bool) or not _WHOLE_NUMBER.fullmatch(text) or int(text) > MAX_COUNT:
+        return None, _("'%(value)s' is not a whole number of cases") % {"value": text[:40]}
+    return int(text), None

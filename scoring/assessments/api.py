@@ -107,6 +107,7 @@ class ScoreSerializer(serializers.ModelSerializer):
             "return_note",
             "return_answer",
             "metric",
+            "count",
             "metric_value",
             "derived_points",
             "points",
@@ -115,8 +116,9 @@ class ScoreSerializer(serializers.ModelSerializer):
         ]
 
     def get_not_applicable(self, score) -> bool:
-        """A derived sub-criterion whose rate has nothing to count: it needs manual points."""
-        return score.sub_criterion.method in DERIVED_METHODS and score.metric_value is None
+        """A derived sub-criterion whose rule gives no points (nothing to count, no count
+        entered): it needs points from a person."""
+        return score.sub_criterion.method in DERIVED_METHODS and score.derived_points is None
 
 
 # Points lie in 0 … the item's maximum, which no framework sets above MAX_POINTS.
@@ -134,6 +136,13 @@ class ScoreChangeSerializer(serializers.Serializer):
     )
     appraisal_reason = serializers.CharField(required=False, allow_blank=True)
     return_answer = serializers.CharField(required=False, allow_blank=True)
+    count = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=1_000_000,
+        help_text="For a deduction counted by hand: the cases the appraiser counted",
+    )
     was = serializers.JSONField(
         required=False,
         allow_null=True,

@@ -21,7 +21,7 @@ from scoring.models import (
     SubCriterion,
 )
 from scoring.periods import PeriodCodeError, period_get_or_create
-from scoring.points import parse_points_for
+from scoring.points import parse_count_for, parse_points_for
 from scoring.rankings.services import groups_mark_dirty
 
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
@@ -202,6 +202,11 @@ def scores_save(
                     problems.append(Problem(number, column, error))
                 elif points is not None:
                     values[column] = points
+            count, error = parse_count_for(sub, record.get("count"))
+            if error:
+                problems.append(Problem(number, "count", error))
+            elif count is not None:
+                values["count"] = count
             for column in ("explanation", "appraisal_reason"):
                 text = str(record.get(column) or "").strip()
                 if text:
@@ -209,7 +214,7 @@ def scores_save(
             target = resolver.assessment(unit, framework, period)
             for columns, rule in (
                 (("self_points", "explanation"), rules.self_assessment_refusal),
-                (("appraised_points", "appraisal_reason"), rules.appraisal_refusal),
+                (("appraised_points", "appraisal_reason", "count"), rules.appraisal_refusal),
             ):
                 changed = [c for c in columns if c in values]
                 refusal = changed and rule(actor, target, published=False)
@@ -289,6 +294,7 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
                 "appraised_points",
                 "explanation",
                 "appraisal_reason",
+                "count",
                 "updated_by",
                 "updated_at",
             ],

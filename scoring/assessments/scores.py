@@ -20,7 +20,7 @@ from scoring.models import (
     Assessment,
     Score,
 )
-from scoring.points import format_points, parse_points, parse_points_for
+from scoring.points import format_points, parse_count_for, parse_points, parse_points_for
 from scoring.rankings.services import groups_mark_dirty
 
 
@@ -33,7 +33,7 @@ class ScoreError(Exception):
 # The commune writes the first three (return_answer: its answer to an item the appraisers
 # returned), the appraisers the last two.
 OFFICER_FIELDS = ("self_points", "explanation", "return_answer")
-APPRAISER_FIELDS = ("appraised_points", "appraisal_reason")
+APPRAISER_FIELDS = ("appraised_points", "appraisal_reason", "count")
 SCORE_FIELDS = (*OFFICER_FIELDS, *APPRAISER_FIELDS)
 POINT_FIELDS = ("self_points", "appraised_points")
 # What a reader of the scores sees and may base a change on: the ETag covers these.
@@ -71,6 +71,11 @@ def _apply_change(score: Score, user, changes: dict, *, published: bool | None =
             if error:
                 raise ScoreError(error, name)
             new[name] = points
+    if "count" in changes:
+        count, error = parse_count_for(score.sub_criterion, changes["count"])
+        if error:
+            raise ScoreError(error, "count")
+        new["count"] = count
     for name in ("explanation", "return_answer", "appraisal_reason"):
         if name in changes:
             new[name] = str(changes[name] or "").strip()
@@ -111,6 +116,11 @@ class ScoreConflict(ScoreError):
 
 
 def _same(field: str, current, expected) -> bool:
+    if field == "count":
+        return (
+            str(current if current is not None else "")
+            == str(expected if expected is not None else "").strip()
+        )
     if field in POINT_FIELDS:
         seen, error = parse_points(expected, Decimal("100000"))
         return error is None and seen == current

@@ -22,35 +22,51 @@ from django.db.models.functions import Coalesce
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from dossiers.metrics import METRICS
-from scoring.models import DERIVED_METHODS, Assessment, Evidence, Method, Score, SubCriterion
+from dossiers.metrics import COUNTER_LABELS, METRICS
+from scoring.models import (
+    DERIVED_METHODS,
+    Assessment,
+    Evidence,
+    Method,
+    Score,
+    SubCriterion,
+    WhenNothing,
+)
 from scoring.points import format_points
 
 POINTS_FIELD = DecimalField(max_digits=7, decimal_places=2)
 ZERO = Value(Decimal(0), output_field=POINTS_FIELD)
-RATE_APPLIES = Q(sub_criterion__method__in=DERIVED_METHODS, metric_value__isnull=False)
+# The rule gives the points (a rate or a count, or what `when_nothing` says when there is none).
+RATE_APPLIES = Q(sub_criterion__method__in=DERIVED_METHODS, derived_points__isnull=False)
 
 
 def _points_expressions(prefix: str = ""):
     """(claimed, in effect) as expressions over Score, optionally through a relation prefix.
 
     In effect is the engine's rule (engine.py, statement 4): the appraiser's points where
-    entered, else the derived points where the rate applies, else the self points. Claimed is
-    the same without the appraiser. Pages show them before the worker has recomputed, and
-    tests/test_assessment_pages.py checks they agree with the engine's totals.
+    entered, else the derived points where the rule gives some, else the self points, and 0 for
+    an item left out of the maximum. Claimed is the same without the appraiser. Pages show them
+    before the worker has recomputed, and tests/test_assessment_pages.py checks they agree with
+    the engine's totals.
     """
     applies = Q(
         **{
             f"{prefix}sub_criterion__method__in": DERIVED_METHODS,
-            f"{prefix}metric_value__isnull": False,
+            f"{prefix}derived_points__isnull": False,
         }
     )
+    left_out = Q(**{f"{prefix}excluded": True})
     claimed = Case(
+        When(left_out, then=ZERO),
         When(applies, then=F(f"{prefix}derived_points")),
         default=F(f"{prefix}self_points"),
         output_field=POINTS_FIELD,
     )
-    in_effect = Coalesce(F(f"{prefix}appraised_points"), claimed, ZERO, output_field=POINTS_FIELD)
+    in_effect = Case(
+        When(left_out, then=ZERO),
+        default=Coalesce(F(f"{prefix}appraised_points"), claimed, ZERO, output_field=POINTS_FIELD),
+        output_field=POINTS_FIELD,
+    )
     return Coalesce(claimed, ZERO, output_field=POINTS_FIELD), in_effect
 
 
@@ -63,12 +79,12 @@ def rule_text(score: Score) -> str:
     sub = score.sub_criterion
     if sub.method not in DERIVED_METHODS:
         return ""
+    if sub.method == Method.DEDUCTION:
+        return deduction_text(score)
     metric = METRICS.get(sub.metric)
     label = metric.label if metric else sub.metric
     if score.metric_value is None:
-        return _("%(metric)s: nothing to count in this period; enter the points by hand.") % {
-            "metric": label
-        }
+        return nothing_text(sub, label)
     values = {
         "metric": label,
         "value": formats.number_format(score.metric_value, decimal_pos=1, use_l10n=True),
@@ -89,6 +105,11 @@ def steps_text(sub: SubCriterion) -> str:
     4 · …", or the options a person chooses among ("Ban hành đầy đủ: 1 · Không ban hành: 0")."""
     if sub.method == Method.CHOICE:
         return " · ".join(f"{label}: {format_points(points)}" for label, points in sub.options)
+    if sub.method == Method.DEDUCTION:
+        return _("%(max)s points, less %(per)s for each case counted, never below 0.") % {
+            "max": format_points(sub.max_points),
+            "per": format_points(sub.per_count or 0),
+        }
     if sub.method == Method.RATIO_TARGET:
         return _("Full points from %(target)s%%, proportional below.") % {
             "target": format_points(sub.target_percent or 0)
@@ -202,6 +223,39 @@ def assessment_sheet(assessment: Assessment) -> Sheet:
     return Sheet(assessment, list(areas.values()))
 
 
+def nothing_text(sub: SubCriterion, label: str) -> str:
+    """What an item computed from the statistics earns when there is nothing to count."""
+    values = {"metric": label, "max": format_points(sub.max_points)}
+    if sub.when_nothing == WhenNothing.FULL:
+        return _("%(metric)s: nothing to count in this period → full points (%(max)s).") % values
+    if sub.when_nothing == WhenNothing.EXCLUDE:
+        return _("%(metric)s: nothing to count in this period → left out of the maximum.") % values
+    return _("%(metric)s: nothing to count in this period; enter the points by hand.") % values
+
+
+def deduction_text(score: Score) -> str:
+    """ "3 late dossiers × 0,5 → 3,5/5 points"."""
+    sub = score.sub_criterion
+    label = (
+        str(COUNTER_LABELS.get(sub.metric, sub.metric)).lower()
+        if sub.metric
+        else _("cases counted by the appraiser")
+    )
+    if score.metric_value is None:
+        if not sub.metric:
+            return _("Deduction: the appraiser enters the count (%(per)s points each).") % {
+                "per": format_points(sub.per_count)
+            }
+        return nothing_text(sub, label)
+    return _("%(count)s %(metric)s × %(per)s → %(points)s/%(max)s points") % {
+        "count": formats.number_format(int(score.metric_value), use_l10n=True),
+        "metric": label,
+        "per": format_points(sub.per_count),
+        "points": format_points(score.derived_points or 0),
+        "max": format_points(sub.max_points),
+    }
+
+
 def _row(score: Score) -> SheetRow:
     sub = score.sub_criterion
     return SheetRow(
@@ -211,7 +265,7 @@ def _row(score: Score) -> SheetRow:
         in_effect=score.in_effect,
         rule=rule_text(score),
         scale=steps_text(sub),
-        rate_applies=sub.method in DERIVED_METHODS and score.metric_value is not None,
+        rate_applies=sub.method in DERIVED_METHODS and score.derived_points is not None,
     )
 
 

@@ -1,13 +1,29 @@
 """Validation of a framework in the interchange format (formats.md), before anything is written."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from communes.models import Kind, Level
 from dossiers.metrics import METRICS
 from scoring.frameworks.keys import unknown_key_problems
-from scoring.models import Area, Band, Framework, Method, RankingGroup, SubCriterion
+from scoring.frameworks.method_rules import (
+    decimal_or_none,
+    deduction_problems,
+    has_two_decimals,
+    option_problems,
+    when_nothing_problems,
+)
+from scoring.models import (
+    Area,
+    Band,
+    Denominator,
+    Framework,
+    Method,
+    RankingGroup,
+    SubCriterion,
+    WhenNothing,
+)
 
 # The largest maximum a sub-criterion may state: frameworks count in tens of points, and the
 # stored points have seven digits.
@@ -37,23 +53,6 @@ def _length_problems(obj: dict, model, fields, where: str | None) -> list[str]:
     return problems
 
 
-def _decimal(value) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _two_decimals(number: Decimal) -> bool:
-    try:
-        return number == number.quantize(Decimal("0.01"))
-    except InvalidOperation:  # more digits than any points value has
-        return False
-
-
 def validate_framework_document(doc) -> list[str]:
     """Every problem of the document, each naming where it is; empty when the framework is sound."""
     if not isinstance(doc, dict):
@@ -74,6 +73,11 @@ def validate_framework_document(doc) -> list[str]:
         problems.append(
             _("precision must be 2 or 3 (decimals of every percent), not %(value)s.")
             % {"value": str(doc["precision"])[:20]}
+        )
+    if "denominator" in doc and doc["denominator"] not in Denominator.values:
+        problems.append(
+            _("denominator must be one of %(values)s, not %(value)s.")
+            % {"values": ", ".join(Denominator.values), "value": str(doc["denominator"])[:20]}
         )
     problems += _band_problems(doc.get("bands"))
     if doc.get("ranking_groups") not in (None, []):
@@ -99,6 +103,8 @@ def validate_framework_document(doc) -> list[str]:
         if not str(area.get("name") or "").strip():
             problems.append(_("%(where)s: 'name' is missing.") % {"where": where})
         problems += _length_problems(area, Area, ("code", "name", "name_en"), where)
+        if "optional" in area and not isinstance(area["optional"], bool):
+            problems.append(_("%(where)s: 'optional' must be true or false.") % {"where": where})
         subs = area.get("sub_criteria")
         if not isinstance(subs, list) or not subs:
             problems.append(
@@ -170,7 +176,7 @@ def _band_problems(bands) -> list[str]:
             problems.append(_("band %(n)d must be an object.") % {"n": index})
             continue
         label = str(band.get("label") or "").strip()
-        minimum = _decimal(band.get("min_percent"))
+        minimum = decimal_or_none(band.get("min_percent"))
         if not label:
             problems.append(_("band %(n)d: 'label' is missing.") % {"n": index})
         elif label in labels:
@@ -205,8 +211,17 @@ def sub_criterion_document(sub, steps=None) -> dict:
         "max_points": plain_number(sub.max_points),
         "method": sub.method,
     }
-    if sub.method in (Method.RATIO_TARGET, Method.STEPS):
+    if sub.method in (Method.RATIO_TARGET, Method.STEPS) or (
+        sub.method == Method.DEDUCTION and sub.metric
+    ):
         item["metric"] = sub.metric
+    if sub.method == Method.DEDUCTION:
+        item["per_count"] = plain_number(sub.per_count)
+    if (
+        sub.method in (Method.RATIO_TARGET, Method.STEPS, Method.DEDUCTION)
+        and (sub.when_nothing or WhenNothing.MANUAL) != WhenNothing.MANUAL
+    ):
+        item["when_nothing"] = sub.when_nothing
     if sub.method == Method.RATIO_TARGET:
         item["target_percent"] = plain_number(sub.target_percent)
     if sub.method == Method.CHOICE:
@@ -251,7 +266,7 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
     if not str(sub.get("name") or "").strip():
         problems.append(_("%(where)s: 'name' is missing.") % {"where": where})
     problems += _length_problems(sub, SubCriterion, ("code", "name", "name_en"), where)
-    maximum = _decimal(sub.get("max_points"))
+    maximum = decimal_or_none(sub.get("max_points"))
     if maximum is None or maximum <= 0:
         problems.append(_("%(where)s: max_points must be a positive number.") % {"where": where})
         maximum = None
@@ -261,7 +276,7 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
             % {"where": where, "max": plain_number(MAX_POINTS)}
         )
         maximum = None
-    elif not _two_decimals(maximum):
+    elif not has_two_decimals(maximum):
         problems.append(_("%(where)s: max_points has more than two decimals.") % {"where": where})
     method = sub.get("method")
     if method not in Method.values:
@@ -270,8 +285,11 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
             % {"where": where, "method": method, "methods": ", ".join(Method.values)}
         )
         return problems
+    problems += when_nothing_problems(sub, method, where)
     if method == Method.CHOICE:
-        return problems + _option_problems(sub.get("options"), maximum, where)
+        return problems + option_problems(sub.get("options"), maximum, where)
+    if method == Method.DEDUCTION:
+        return problems + deduction_problems(sub, where)
     if method not in (Method.RATIO_TARGET, Method.STEPS):
         return problems
     metric = sub.get("metric")
@@ -281,7 +299,7 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
             % {"where": where, "metric": metric, "metrics": ", ".join(METRICS)}
         )
     if method == Method.RATIO_TARGET:
-        target = _decimal(sub.get("target_percent"))
+        target = decimal_or_none(sub.get("target_percent"))
         if target is None or not 0 < target <= 100:
             problems.append(
                 _("%(where)s: target_percent must be a number above 0 and at most 100.")
@@ -294,7 +312,7 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
     previous = None
     for s_index, step in enumerate(steps, start=1):
         pair = step if isinstance(step, list | tuple) and len(step) == 2 else (None, None)
-        threshold, points = _decimal(pair[0]), _decimal(pair[1])
+        threshold, points = decimal_or_none(pair[0]), decimal_or_none(pair[1])
         step_where = _("%(where)s, step %(n)d") % {"where": where, "n": s_index}
         if threshold is None or not 0 <= threshold <= 100 or points is None or points < 0:
             problems.append(
@@ -313,40 +331,4 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
                 % {"where": step_where}
             )
         previous = threshold
-    return problems
-
-
-def _option_problems(options, maximum: Decimal | None, where: str) -> list[str]:
-    """`choice`: at least two [label, points] pairs, labels distinct, points within the maximum
-    (the highest one reaching it, or the item could never earn its maximum)."""
-    if not isinstance(options, list) or len(options) < 2:
-        return [
-            _("%(where)s: 'options' must list at least two [label, points] pairs.")
-            % {"where": where}
-        ]
-    problems, labels, best = [], set(), None
-    for index, option in enumerate(options, start=1):
-        pair = option if isinstance(option, list | tuple) and len(option) == 2 else (None, None)
-        label, points = str(pair[0] or "").strip(), _decimal(pair[1])
-        option_where = _("%(where)s, option %(n)d") % {"where": where, "n": index}
-        if not label or points is None or points < 0 or not _two_decimals(points):
-            problems.append(
-                _("%(where)s must be [label, points ≥ 0 with at most two decimals].")
-                % {"where": option_where}
-            )
-            continue
-        if label in labels:
-            problems.append(_("%(where)s: duplicate label.") % {"where": option_where})
-        labels.add(label)
-        if maximum is not None and points > maximum:
-            problems.append(
-                _("%(where)s: %(points)s points exceed max_points %(max)s.")
-                % {"where": option_where, "points": points, "max": maximum}
-            )
-        best = points if best is None else max(best, points)
-    if not problems and maximum is not None and best != maximum:
-        problems.append(
-            _("%(where)s: the best option gives %(best)s points, not max_points %(max)s.")
-            % {"where": where, "best": best, "max": maximum}
-        )
     return problems

@@ -7,10 +7,21 @@ it must learn so, not find its rule silently ignored.
 
 from django.utils.translation import gettext as _
 
-TOP = ("code", "name", "name_en", "note", "level", "precision", "bands", "ranking_groups", "areas")
+TOP = (
+    "code",
+    "name",
+    "name_en",
+    "note",
+    "level",
+    "precision",
+    "denominator",
+    "bands",
+    "ranking_groups",
+    "areas",
+)
 BAND = ("label", "label_en", "min_percent")
 GROUP = ("code", "name", "name_en", "unit_kinds", "bands")
-AREA = ("code", "name", "name_en", "sub_criteria")
+AREA = ("code", "name", "name_en", "optional", "sub_criteria")
 SUB = (
     "code",
     "name",
@@ -21,17 +32,14 @@ SUB = (
     "target_percent",
     "steps",
     "options",
+    "per_count",
+    "when_nothing",
 )
 # Keys of the contract this version does not read yet: named as such rather than as typos.
 NOT_YET = {
     "items": "nested items below a sub-criterion",
-    "when_nothing": "when_nothing",
-    "denominator": "denominator",
-    "optional": "optional areas",
     "bonus": "declared bonus items",
     "penalty": "declared penalty items",
-    "per_count": "the deduction method",
-    "count": "the deduction method",
 }
 
 

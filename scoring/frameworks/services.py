@@ -103,6 +103,7 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
         note=str(document.get("note") or "").strip(),
         level=document["level"],
         precision=document.get("precision", 2),
+        denominator=document.get("denominator", "fixed"),
         document=document,
     )
     _create_bands(framework, document["bands"])
@@ -129,6 +130,7 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
             name=str(area_doc["name"]).strip(),
             name_en=str(area_doc.get("name_en") or "").strip(),
             position=area_position,
+            optional=bool(area_doc.get("optional", False)),
         )
         area_total = Decimal(0)
         for sub_doc in area_doc["sub_criteria"]:
@@ -143,9 +145,13 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
                 position=position,
                 max_points=Decimal(str(sub_doc["max_points"])),
                 method=method,
-                metric=sub_doc.get("metric", "")
-                if method in (Method.RATIO_TARGET, Method.STEPS)
+                metric=sub_doc.get("metric") or ""
+                if method in (Method.RATIO_TARGET, Method.STEPS, Method.DEDUCTION)
                 else "",
+                per_count=Decimal(str(sub_doc["per_count"]))
+                if method == Method.DEDUCTION
+                else None,
+                when_nothing=sub_doc.get("when_nothing", "manual"),
                 target_percent=Decimal(str(sub_doc["target_percent"]))
                 if method == Method.RATIO_TARGET
                 else None,

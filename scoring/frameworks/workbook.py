@@ -23,10 +23,21 @@ from scoring.frameworks.document import plain_number, sub_criterion_document
 from scoring.models import Framework
 
 FRAMEWORK_FIELDS = ("code", "name", "name_en", "level", "note")
+# Written only when they differ from the default, read when present.
+OPTIONAL_FIELDS = ("precision", "denominator")
 BAND_COLUMNS = ("label", "label_en", "min_percent", "ranking_group")
 GROUP_COLUMNS = ("code", "name", "name_en", "unit_kinds")
-OPTIONAL_COLUMNS = ("name_en", "label_en", "note", "ranking_group", "options")
-AREA_COLUMNS = ("code", "name", "name_en")
+OPTIONAL_COLUMNS = (
+    "name_en",
+    "label_en",
+    "note",
+    "ranking_group",
+    "options",
+    "optional",
+    "per_count",
+    "when_nothing",
+)
+AREA_COLUMNS = ("code", "name", "name_en", "optional")
 SUB_COLUMNS = (
     "area_code",
     "code",
@@ -38,6 +49,8 @@ SUB_COLUMNS = (
     "target_percent",
     "steps",
     "options",
+    "per_count",
+    "when_nothing",
 )
 
 
@@ -49,9 +62,10 @@ def framework_document(framework: Framework) -> dict:
         for sub in area.sub_criteria.all():
             item = sub_criterion_document(sub)
             subs.append(item)
-        areas.append(
-            {"code": area.code, "name": area.name, "name_en": area.name_en, "sub_criteria": subs}
-        )
+        item = {"code": area.code, "name": area.name, "name_en": area.name_en}
+        if area.optional:
+            item["optional"] = True
+        areas.append(item | {"sub_criteria": subs})
     document = {
         "code": framework.code,
         "name": framework.name,
@@ -63,6 +77,8 @@ def framework_document(framework: Framework) -> dict:
     }
     if framework.precision != 2:
         document["precision"] = framework.precision
+    if framework.denominator != "fixed":
+        document["denominator"] = framework.denominator
     groups = []
     for group in framework.ranking_groups.prefetch_related("kinds", "bands"):
         item = {
@@ -101,6 +117,15 @@ def _sheet(workbook, title, headers, rows):
     sheet.freeze_panes = "A2"
 
 
+def _yes(value) -> str | None:
+    return "yes" if value else None
+
+
+def _is_yes(value) -> bool:
+    """An "optional" cell: yes / có / x / true / 1 (empty: no)."""
+    return str(value or "").strip().lower() in ("yes", "có", "co", "x", "true", "1")
+
+
 def steps_cell(steps) -> str:
     return "; ".join(f"{t}:{p}" for t, p in steps)
 
@@ -117,7 +142,7 @@ def framework_workbook(document: dict) -> bytes:
         "framework",
         ("field", "value"),
         [(k, document.get(k, "")) for k in FRAMEWORK_FIELDS]
-        + ([("precision", document["precision"])] if "precision" in document else []),
+        + [(k, document[k]) for k in OPTIONAL_FIELDS if k in document],
     )
     groups = document.get("ranking_groups") or []
     band_rows = [[b.get(c) for c in BAND_COLUMNS[:-1]] + [None] for b in document["bands"]]
@@ -140,16 +165,20 @@ def framework_workbook(document: dict) -> bytes:
         workbook,
         "areas",
         AREA_COLUMNS,
-        [[a.get(c) for c in AREA_COLUMNS] for a in document["areas"]],
+        [
+            [a.get(c) for c in AREA_COLUMNS[:-1]] + [_yes(a.get("optional"))]
+            for a in document["areas"]
+        ],
     )
     subs = []
     for area in document["areas"]:
         for sub in area["sub_criteria"]:
             subs.append(
                 [area["code"]]
-                + [sub.get(c) for c in SUB_COLUMNS[1:-2]]
+                + [sub.get(c) for c in SUB_COLUMNS[1:8]]
                 + [steps_cell(sub["steps"]) if sub.get("steps") else None]
                 + [options_cell(sub["options"]) if sub.get("options") else None]
+                + [sub.get("per_count"), sub.get("when_nothing")]
             )
     _sheet(workbook, "sub_criteria", SUB_COLUMNS, subs)
     buffer = io.BytesIO()
@@ -291,13 +320,19 @@ def document_from_workbook(content: bytes) -> dict:
                 document[field] = "" if value is None else str(value).strip()
             elif field == "precision":
                 document[field] = _number(value) if value is not None else None
+            elif field == "denominator":
+                document[field] = "" if value is None else str(value).strip()
             elif field:
                 problems.append(
                     _(
                         "Sheet “framework”, row %(row)d: the field “%(field)s” is not read; the "
                         "fields are %(known)s."
                     )
-                    % {"row": number, "field": field, "known": ", ".join(FRAMEWORK_FIELDS)}
+                    % {
+                        "row": number,
+                        "field": field,
+                        "known": ", ".join(FRAMEWORK_FIELDS + OPTIONAL_FIELDS),
+                    }
                 )
     else:
         problems.append(_("The sheet “%(sheet)s” is missing.") % {"sheet": "framework"})
@@ -321,8 +356,10 @@ def document_from_workbook(content: bytes) -> dict:
             "code": code,
             "name": str(r.get("name") or "").strip(),
             "name_en": str(r.get("name_en") or "").strip(),
-            "sub_criteria": [],
         }
+        if _is_yes(r.get("optional")):
+            areas[code]["optional"] = True
+        areas[code]["sub_criteria"] = []
     for number, r in _records(workbook, "sub_criteria", SUB_COLUMNS, problems):
         where = _("sheet “sub_criteria”, row %(row)d") % {"row": number}
         area_code = str(r.get("area_code") or "").strip()
@@ -347,6 +384,10 @@ def document_from_workbook(content: bytes) -> dict:
             sub["steps"] = _steps(r["steps"], f"{where}, column steps", problems)
         if r.get("options") is not None and str(r["options"]).strip():
             sub["options"] = _options(r["options"], f"{where}, column options", problems)
+        if r.get("per_count") is not None and str(r["per_count"]).strip():
+            sub["per_count"] = _number(r["per_count"])
+        if r.get("when_nothing") is not None and str(r["when_nothing"]).strip():
+            sub["when_nothing"] = str(r["when_nothing"]).strip()
         areas[area_code]["sub_criteria"].append(sub)
     workbook.close()
     if problems:

@@ -16,12 +16,14 @@ from scoring.models.frameworks import (
     DERIVED_METHODS,
     Area,
     Band,
+    Denominator,
     Framework,
     Method,
     RankingGroup,
     RankingGroupKind,
     Step,
     SubCriterion,
+    WhenNothing,
     localized,
 )
 from scoring.models.periods import Period, PeriodKind
@@ -46,6 +48,7 @@ __all__ = [
     "Assessment",
     "AssessmentStatus",
     "Band",
+    "Denominator",
     "DirtyGroup",
     "Evidence",
     "Framework",
@@ -61,6 +64,7 @@ __all__ = [
     "Score",
     "Step",
     "SubCriterion",
+    "WhenNothing",
     "_evidence_path",
     "localized",
 ]

@@ -116,6 +116,10 @@ class Score(models.Model):
     metric_value = models.DecimalField(_("metric value"), **PERCENT, null=True, blank=True)
     derived_points = models.DecimalField(_("derived points"), **POINTS, null=True, blank=True)
     points = models.DecimalField(_("points used"), **POINTS, default=Decimal(0))
+    # For a deduction counted by hand: the cases the appraiser counted.
+    count = models.PositiveIntegerField(_("count"), null=True, blank=True)
+    # Set by the engine: the item left this assessment's maximum (when_nothing = exclude).
+    excluded = models.BooleanField(_("left out of the maximum"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -125,7 +129,7 @@ class Score(models.Model):
         related_name="+",
     )
     history = HistoricalRecords(
-        excluded_fields=["metric_value", "derived_points", "points", "updated_at"]
+        excluded_fields=["metric_value", "derived_points", "points", "excluded", "updated_at"]
     )
 
     class Meta:

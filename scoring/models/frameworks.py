@@ -17,9 +17,24 @@ class Method(models.TextChoices):
     RATIO_TARGET = "ratio_target", _("Ratio to target")
     STEPS = "steps", _("Steps")
     CHOICE = "choice", _("Choice among fixed options")
+    DEDUCTION = "deduction", _("Deduction per count")
 
 
-DERIVED_METHODS = (Method.RATIO_TARGET, Method.STEPS)
+class WhenNothing(models.TextChoices):
+    """What a derived or deduction item earns when there is nothing to count in the period."""
+
+    MANUAL = "manual", _("Points entered by a person")
+    FULL = "full", _("Full points")
+    EXCLUDE = "exclude", _("Left out of the maximum")
+
+
+class Denominator(models.TextChoices):
+    FIXED = "fixed", _("The framework's maximum")
+    APPLICABLE = "applicable", _("The maximum of what applies to the unit")
+
+
+# Points the engine computes from the statistics (or from an entered count, for a deduction).
+DERIVED_METHODS = (Method.RATIO_TARGET, Method.STEPS, Method.DEDUCTION)
 
 
 class FrameworkQuerySet(models.QuerySet):
@@ -67,6 +82,9 @@ class Framework(models.Model):
     # Decimals of every index and area percent, rounded half up; ranks tie at this precision.
     precision = models.PositiveSmallIntegerField(
         _("decimals of percents"), choices=[(2, "2"), (3, "3")], default=2
+    )
+    denominator = models.CharField(
+        _("index denominator"), max_length=12, choices=Denominator.choices, default="fixed"
     )
     document = models.JSONField(_("source document"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -207,6 +225,9 @@ class Area(models.Model):
     name_en = models.CharField(_("English name"), max_length=255, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     max_points = models.DecimalField(_("maximum points"), **POINTS, default=Decimal(0))
+    # An optional area (a survey the province may not run) leaves an assessment's maximum when
+    # no points were entered for any of its items.
+    optional = models.BooleanField(_("optional"), default=False)
 
     class Meta:
         verbose_name = _("area")
@@ -238,6 +259,14 @@ class SubCriterion(models.Model):
     target_percent = models.DecimalField(_("target percent"), **PERCENT, null=True, blank=True)
     # For `choice`: [[label, points], …], the only points a person may enter.
     options = models.JSONField(_("options"), default=list, blank=True)
+    # For `deduction`: points lost per counted case (a late dossier, an unlawful document).
+    per_count = models.DecimalField(_("points per count"), **POINTS, null=True, blank=True)
+    when_nothing = models.CharField(
+        _("when there is nothing to count"),
+        max_length=10,
+        choices=WhenNothing.choices,
+        default="manual",
+    )
 
     class Meta:
         verbose_name = _("sub-criterion")

@@ -19,6 +19,7 @@ from scoring.models import (
     AreaResult,
     Assessment,
     Band,
+    Denominator,
     Framework,
     Method,
     Period,
@@ -27,6 +28,7 @@ from scoring.models import (
     Score,
     Step,
     SubCriterion,
+    WhenNothing,
 )
 from scoring.periods import previous_period_codes
 
@@ -66,9 +68,17 @@ def _rate_sql() -> str:
             f"ELSE ROUND(100.0 * {numerator} / {denominator}, {RATE_DECIMALS}) END"
         )
     # No statistics at all for the period: every rate is not applicable.
-    return (
+    rates = (
         f"CASE WHEN sums.unit_id IS NULL THEN NULL ELSE CASE sc.metric {' '.join(branches)} END END"
     )
+    # A deduction's value is its count: a counter summed over the period (none without
+    # statistics), or the number the appraiser entered.
+    counters = " ".join(f"WHEN '{c}' THEN sums.{c}" for c in COUNTER_FIELDS)
+    counts = (
+        f"CASE WHEN sc.metric = '' THEN s.count WHEN sums.unit_id IS NULL THEN NULL "
+        f"ELSE CASE sc.metric {counters} END END"
+    )
+    return f"CASE WHEN sc.method = '{Method.DEDUCTION}' THEN {counts} ELSE {rates} END"
 
 
 # A score row for every sub-criterion of every assessment of the group, so derived points have
@@ -76,13 +86,33 @@ def _rate_sql() -> str:
 # score of the same row at this moment.
 INSERT_MISSING_SCORES = f"""
     INSERT INTO {T["score"]} (assessment_id, sub_criterion_id, explanation, appraisal_reason,
-                              return_note, return_answer, points, updated_at)
-    SELECT a.id, sc.id, '', '', '', '', 0, %(now)s
+                              return_note, return_answer, points, excluded, updated_at)
+    SELECT a.id, sc.id, '', '', '', '', 0, %(false)s, %(now)s
     FROM {T["assessment"]} a JOIN {T["sub"]} sc ON sc.framework_id = a.framework_id
     WHERE {IN_GROUP} AND NOT EXISTS (
         SELECT 1 FROM {T["score"]} s WHERE s.assessment_id = a.id AND s.sub_criterion_id = sc.id)
     ON CONFLICT (assessment_id, sub_criterion_id) DO NOTHING
     """
+
+# Per assessment (or result) and area: its points, its maximum, the maximum of its items left
+# out, and how many of its items hold points entered or computed ("entered": 0 leaves an
+# optional area out). `key` names the row, `group` its GROUP BY.
+AREA_STATE = f"""
+        SELECT {{key}}, sc.area_id, ar.max_points AS area_max, ar.optional,
+               SUM(s.points) AS points,
+               SUM(CASE WHEN s.excluded THEN sc.max_points ELSE 0 END) AS excluded_max,
+               SUM(CASE WHEN s.self_points IS NOT NULL OR s.appraised_points IS NOT NULL
+                        OR (sc.method IN {DERIVED} AND s.derived_points IS NOT NULL
+                            AND NOT s.excluded)
+                        THEN 1 ELSE 0 END) AS entered
+        FROM {T["score"]} s
+        JOIN {T["assessment"]} a ON a.id = s.assessment_id
+        JOIN {T["sub"]} sc ON sc.id = s.sub_criterion_id
+        JOIN {T["area"]} ar ON ar.id = sc.area_id
+        LEFT JOIN {T["result"]} r ON r.assessment_id = s.assessment_id
+        WHERE {{where}}
+        GROUP BY {{group}}, sc.area_id, ar.max_points, ar.optional
+"""
 
 STATEMENTS = [
     # 1. Blank scores where missing (sub-criteria added after the group was opened).
@@ -107,11 +137,19 @@ STATEMENTS = [
     UPDATE {T["score"]} SET metric_value = rates.rate
     FROM rates WHERE {T["score"]}.id = rates.score_id
     """,
-    # 3. Derived points from the rate as shown (two decimals), by the sub-criterion's method.
+    # 3. Derived points from the rate as shown (two decimals) or the count, by the method;
+    #    with nothing to count, what `when_nothing` says (full points, left out, or a person's).
     #    (1.0 × …: SQLite keeps 4.00 as the integer 4 and would divide as integers.)
     f"""
-    UPDATE {T["score"]} SET derived_points = CASE
-        WHEN {T["score"]}.metric_value IS NULL THEN NULL
+    UPDATE {T["score"]} SET excluded = (
+        {T["score"]}.metric_value IS NULL AND sc.when_nothing = '{WhenNothing.EXCLUDE}'),
+      derived_points = CASE
+        WHEN {T["score"]}.metric_value IS NULL THEN CASE sc.when_nothing
+            WHEN '{WhenNothing.FULL}' THEN sc.max_points
+            WHEN '{WhenNothing.EXCLUDE}' THEN 0 ELSE NULL END
+        WHEN sc.method = '{Method.DEDUCTION}' THEN CASE
+            WHEN sc.max_points - sc.per_count * {T["score"]}.metric_value < 0 THEN 0
+            ELSE sc.max_points - sc.per_count * {T["score"]}.metric_value END
         WHEN sc.method = '{Method.RATIO_TARGET}' THEN ROUND(CASE
             WHEN {T["score"]}.metric_value >= sc.target_percent THEN sc.max_points
             ELSE 1.0 * sc.max_points * {T["score"]}.metric_value / sc.target_percent END, 2)
@@ -124,12 +162,13 @@ STATEMENTS = [
     WHERE sc.id = {T["score"]}.sub_criterion_id AND a.id = {T["score"]}.assessment_id
       AND {IN_GROUP} AND sc.method IN {DERIVED}
     """,
-    # 4. Points used: the appraiser's where entered, else the derived points where the rate
-    #    applies, else the self points; nothing entered counts 0.
+    # 4. Points used: the appraiser's where entered, else the derived points where the rule
+    #    gives some, else the self points; nothing entered counts 0; an item left out, 0.
     f"""
-    UPDATE {T["score"]} SET points = COALESCE({T["score"]}.appraised_points, CASE
-        WHEN sc.method IN {DERIVED} AND {T["score"]}.metric_value IS NOT NULL
-        THEN {T["score"]}.derived_points ELSE {T["score"]}.self_points END, 0)
+    UPDATE {T["score"]} SET points = CASE WHEN {T["score"]}.excluded THEN 0 ELSE COALESCE(
+        {T["score"]}.appraised_points, CASE
+        WHEN sc.method IN {DERIVED} AND {T["score"]}.derived_points IS NOT NULL
+        THEN {T["score"]}.derived_points ELSE {T["score"]}.self_points END, 0) END
     FROM {T["sub"]} sc, {T["assessment"]} a
     WHERE sc.id = {T["score"]}.sub_criterion_id AND a.id = {T["score"]}.assessment_id
       AND {IN_GROUP}
@@ -152,6 +191,9 @@ STATEMENTS = [
     WHERE framework_id = %(f)s AND period_id = %(p)s
     """,
     # 6. Totals, adjustments and the index percent, at the framework's precision (2 or 3).
+    #    What left an assessment's maximum: its excluded items, and its optional areas in which
+    #    nothing was entered. `fixed`: the index is over the framework's maximum; `applicable`:
+    #    over what applies to the unit (a province that runs no survey converts the rest to 100).
     f"""
     WITH totals AS (
         SELECT s.assessment_id, SUM(s.points) AS total, COUNT(*) AS criteria,
@@ -171,18 +213,33 @@ STATEMENTS = [
         FROM {T["adjustment"]} j JOIN {T["assessment"]} a ON a.id = j.assessment_id
         WHERE {IN_GROUP}
         GROUP BY j.assessment_id
+    ), area_state AS (
+        {
+        AREA_STATE.format(
+            where=IN_GROUP, key="s.assessment_id AS assessment_id", group="s.assessment_id"
+        )
+    }
+    ), left_out AS (
+        SELECT assessment_id, SUM(CASE WHEN optional AND entered = 0 THEN area_max
+                                       ELSE excluded_max END) AS out_max
+        FROM area_state GROUP BY assessment_id
     ), figures AS (
         SELECT totals.assessment_id, totals.total, totals.criteria, totals.appraised,
                totals.not_applicable, COALESCE(adjustments.bonus, 0) AS bonus,
-               COALESCE(adjustments.penalty, 0) AS penalty
+               COALESCE(adjustments.penalty, 0) AS penalty, COALESCE(left_out.out_max, 0) AS out_max
         FROM totals LEFT JOIN adjustments ON adjustments.assessment_id = totals.assessment_id
+        LEFT JOIN left_out ON left_out.assessment_id = totals.assessment_id
     )
     UPDATE {T["result"]} SET
         total_points = figures.total, bonus_points = figures.bonus,
-        penalty_points = figures.penalty, max_points = f.max_points,
-        index_percent = ROUND(
-            100.0 * (figures.total + figures.bonus - figures.penalty) / f.max_points,
-            %(precision)s),
+        penalty_points = figures.penalty, max_points = CASE
+            WHEN f.denominator = '{Denominator.APPLICABLE}' THEN f.max_points - figures.out_max
+            ELSE f.max_points END,
+        index_percent = COALESCE(ROUND(
+            100.0 * (figures.total + figures.bonus - figures.penalty) / NULLIF(CASE
+                WHEN f.denominator = '{Denominator.APPLICABLE}' THEN f.max_points - figures.out_max
+                ELSE f.max_points END, 0),
+            %(precision)s), 0),
         criteria_count = figures.criteria, appraised_count = figures.appraised,
         not_applicable_count = figures.not_applicable,
         provisional = %(true)s, computed_at = %(now)s
@@ -227,20 +284,25 @@ STATEMENTS = [
         SELECT 1 FROM {T["area_result"]} x WHERE x.result_id = r.id AND x.area_id = ar.id)
     ON CONFLICT (result_id, area_id) DO NOTHING
     """,
+    # An area's percent is over its maximum less its excluded items; an optional area in which
+    # nothing was entered has no maximum for the assessment (0 of 0 points, 0 %).
     f"""
-    WITH area_points AS (
-        SELECT r.id AS result_id, sc.area_id, SUM(s.points) AS points
-        FROM {T["score"]} s
-        JOIN {T["sub"]} sc ON sc.id = s.sub_criterion_id
-        JOIN {T["result"]} r ON r.assessment_id = s.assessment_id
-        WHERE r.framework_id = %(f)s AND r.period_id = %(p)s
-        GROUP BY r.id, sc.area_id
+    WITH area_state AS (
+        {AREA_STATE.format(where=IN_GROUP, key="r.id AS result_id", group="r.id")}
+    ), area_points AS (
+        SELECT result_id, area_id, points,
+               CASE WHEN optional AND entered = 0 THEN 0 ELSE area_max - excluded_max END
+                   AS applicable_max
+        FROM area_state
     )
-    UPDATE {T["area_result"]} SET points = area_points.points, max_points = ar.max_points,
-        percent = ROUND(100.0 * area_points.points / ar.max_points, %(precision)s)
-    FROM area_points, {T["area"]} ar
+    UPDATE {T["area_result"]} SET points = area_points.points,
+        max_points = area_points.applicable_max,
+        percent = COALESCE(ROUND(
+            100.0 * area_points.points / NULLIF(area_points.applicable_max, 0),
+            %(precision)s), 0)
+    FROM area_points
     WHERE {T["area_result"]}.result_id = area_points.result_id
-      AND {T["area_result"]}.area_id = area_points.area_id AND ar.id = area_points.area_id
+      AND {T["area_result"]}.area_id = area_points.area_id
     """,
 ]
 
@@ -257,7 +319,8 @@ PREVIOUS_RANK = f"""
 def insert_missing_scores(framework_id: int, period_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            INSERT_MISSING_SCORES, {"f": framework_id, "p": period_id, "now": timezone.now()}
+            INSERT_MISSING_SCORES,
+            {"f": framework_id, "p": period_id, "now": timezone.now(), "false": False},
         )
 
 
@@ -270,6 +333,7 @@ def recompute_group(framework: Framework, period: Period) -> int:
         "end": period.end,
         "now": timezone.now(),
         "true": True,
+        "false": False,
         "precision": framework.precision,
     }
     with connection.cursor() as cursor:

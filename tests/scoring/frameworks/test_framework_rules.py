@@ -57,6 +57,7 @@ def test_unknown_keys_are_refused_with_their_json_path():
     doc["bands"][1]["colour"] = "green"
     doc["areas"][0]["sub_criteria"][1]["itemz"] = []
     doc["areas"][0]["sub_criteria"][0]["sub_criteria"] = [{"code": "1.1.1"}]
+    doc["areas"][0]["sub_criteria"][1]["items"] = [{"code": "1.2.1"}]
     doc["areas"][0]["sub_criteria"][1]["when_nothing"] = "full"
     problems = validate_framework_document(doc)
     assert "precisionn: unknown key; the keys here are " in problems[0]
@@ -65,8 +66,12 @@ def test_unknown_keys_are_refused_with_their_json_path():
     # A nesting the loader does not read is not dropped either.
     assert any(p.startswith("areas[0].sub_criteria[0].sub_criteria: unknown key") for p in problems)
     assert (
-        "areas[0].sub_criteria[1].when_nothing: when_nothing cannot be read by this version of "
-        "the portal yet." in problems
+        "areas[0].sub_criteria[1].items: nested items below a sub-criterion cannot be read by "
+        "this version of the portal yet." in problems
+    )
+    # A rule written where it means nothing is refused too: a manual item has nothing to count.
+    assert any(
+        p.startswith("sub-criterion 1.2: when_nothing applies to items computed") for p in problems
     )
 
 

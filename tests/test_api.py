@@ -367,6 +367,8 @@ def test_rankings_are_scoped_and_say_when_they_were_computed(world):
         "unit_code",
         "unit_name",
         "index_percent",
+        "points",
+        "max_points",
         "band",
         "rank",
         "previous_rank",

@@ -148,6 +148,7 @@ def ranking_dashboard(
     counts = {b.pk: 0 for b in bands}
     for row in rows:
         row.movement = row.previous_rank - row.rank if row.previous_rank and row.rank else None
+        row.earned = row.total_points + row.bonus_points - row.penalty_points
         row.band_class = f"band-{band_index.get(row.band_id, 'none')}"
         row.cells = [(ar.percent, heat_class(ar.percent)) for ar in row.area_results.all()]
         if row.band_id in counts:
@@ -243,6 +244,8 @@ def unit_profile(unit) -> Profile:
     sizes = group_sizes(results)
     for result in results:
         result.group_size = sizes.get(group_key(result), 0)
+    for result in results:
+        result.earned = result.total_points + result.bonus_points - result.penalty_points
     annual = [r for r in results if r.period.kind == "year"]
     latest = results[-1] if results else None
     area_rows, weakest = [], []

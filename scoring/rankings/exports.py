@@ -44,6 +44,9 @@ def _ranking_sheet(book, dashboard) -> None:
         _("Band"),
         *[f"{_('Area')} {a.code}" for a in dashboard.areas],
         _("Provisional"),
+        # After the columns other systems read by position: the points behind the index.
+        _("Points"),
+        _("Maximum points"),
     ]
     append_row(sheet, headers)
     for cell in sheet[2]:
@@ -61,12 +64,14 @@ def _ranking_sheet(book, dashboard) -> None:
                 row.band_label,
                 *[float(percent) if percent is not None else None for percent, _css in row.cells],
                 _("yes") if row.provisional else _("no"),
+                float(row.total_points + row.bonus_points - row.penalty_points),
+                float(row.max_points),
             ],
         )
     for column in range(5, 7 + len(dashboard.areas)):
         for cell in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
             cell[0].number_format = "0." + "0" * dashboard.framework.precision
-    widths = [6, 8, 8, 28, 10, 12, *[9] * len(dashboard.areas), 10]
+    widths = [6, 8, 8, 28, 10, 12, *[9] * len(dashboard.areas), 10, 9, 9]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "E3"

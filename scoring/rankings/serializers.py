@@ -11,6 +11,15 @@ class RankingRowSerializer(serializers.ModelSerializer):
     # Three decimals where the framework publishes three (precision); 90.92 stays 90.92.
     index_percent = serializers.DecimalField(max_digits=8, decimal_places=3, coerce_to_string=False)
     band = serializers.CharField(source="band_label")
+    points = serializers.SerializerMethodField(
+        help_text="Points earned: the total with bonus added and penalty taken off"
+    )
+    max_points = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        coerce_to_string=False,
+        help_text="The maximum the index is computed over for this unit",
+    )
     ranking_group = serializers.CharField(
         source="ranking_group.code",
         allow_null=True,
@@ -25,6 +34,8 @@ class RankingRowSerializer(serializers.ModelSerializer):
             "unit_code",
             "unit_name",
             "index_percent",
+            "points",
+            "max_points",
             "band",
             "rank",
             "previous_rank",
@@ -32,6 +43,9 @@ class RankingRowSerializer(serializers.ModelSerializer):
             "ranking_group",
             "areas",
         ]
+
+    def get_points(self, result) -> float:
+        return float(result.total_points + result.bonus_points - result.penalty_points)
 
     def get_areas(self, result) -> dict[str, float]:
         return {ar.area.code: float(ar.percent) for ar in result.area_results.all()}

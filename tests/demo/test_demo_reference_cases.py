@@ -111,6 +111,8 @@ def test_show_ranking_prints_the_api_rows(capsys):
         "unit_code": "19729",
         "unit_name": "Xã Hải Trường",
         "index_percent": 73.9,
+        "points": 73.9,
+        "max_points": 100.0,
         "band": "Khá",
         "rank": 6,
         "previous_rank": 4,

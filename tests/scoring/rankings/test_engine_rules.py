@@ -128,7 +128,7 @@ def nothing_doc(denominator):
     ],
 )
 def test_when_nothing_gives_full_points_or_leaves_the_maximum(
-    make_group, communes, denominator, index, maximum
+    make_group, communes, district, client, denominator, index, maximum
 ):
     framework, period = make_group(nothing_doc(denominator))
     a, b = communes[0].code, communes[1].code
@@ -149,6 +149,16 @@ def test_when_nothing_gives_full_points_or_leaves_the_maximum(
     assert results[b].index_percent == D(100)
     left_out = Score.objects.get(assessment__unit__code=a, sub_criterion__code="1.2")
     assert (left_out.excluded, left_out.points) == (True, D(0))
+    # The maximum is shown beside the index, and served with it.
+    leader = MembershipFactory(unit=district, role="leader").user
+    client.force_login(leader)
+    page = client.get("/rankings/", {"group": district.code, "period": period.code})
+    assert f'7<span class="muted">/{maximum:g}</span>' in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(leader)
+    rows = api.get("/api/v1/rankings/", {"group": district.code, "period": period.code}).json()
+    row = next(r for r in rows if r["unit_code"] == a)
+    assert (row["points"], row["max_points"]) == (7.0, float(maximum))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ new commune's page shows its predecessors' results (An Mỹ 31564 went wholly in
 Mỹ 31552, a code the old Kế Sách commune Nhơn Mỹ also had).
 """
 
+import copy
 import datetime
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def seed_present(document: dict, seed_scores, log=print) -> None:
         .values_list("code", flat=True)
     )
     _seed_statistics(codes)
-    grouped = dict(document, ranking_groups=RANKING_GROUPS)
+    grouped = can_tho_document(document)
     for period_code, published in (("2025", True), ("2026", False)):
         period = period_get_or_create(period_code)
         framework = _framework(grouped, CAN_THO, period.year)
@@ -99,6 +100,39 @@ def seed_present(document: dict, seed_scores, log=print) -> None:
         else:
             group_recompute_now(framework, period, trigger="demo")
         log(f"Cần Thơ's {period_code} round ready.")
+
+
+def can_tho_document(sample: dict) -> dict:
+    """The sample framework as a province of today writes it: wards ranked apart from
+    communes, a plan item chosen among fixed options, a deduction per overdue dossier, the
+    apology rate at full points when no dossier was late, an optional survey and the index over
+    what applies to each commune."""
+    doc = copy.deepcopy(sample) | {
+        "code": "CCHC-CT",
+        "name": "Bộ chỉ số CCHC cấp xã của Thành phố Cần Thơ (minh họa)",
+        "name_en": "Cần Thơ commune-level PAR index framework (illustrative)",
+        "denominator": "applicable",
+        "ranking_groups": RANKING_GROUPS,
+    }
+    subs = {s["code"]: s for area in doc["areas"] for s in area["sub_criteria"]}
+    subs["1.1"].update(
+        method="choice",
+        options=[
+            ["Ban hành kịp thời, đầy đủ nội dung", 1.5],
+            ["Ban hành chậm hoặc thiếu nội dung", 0.75],
+            ["Không ban hành", 0],
+        ],
+    )
+    subs["3.3"]["when_nothing"] = "full"
+    subs["3.7"].update(
+        name="Hồ sơ đang giải quyết quá hạn (trừ 0,25 điểm mỗi hồ sơ)",
+        name_en="Dossiers pending past their deadline (0.25 points off each)",
+        method="deduction",
+        metric="pending_overdue",
+        per_count=0.25,
+    )
+    doc["areas"][-1]["optional"] = True  # the survey
+    return doc
 
 
 def _framework(document: dict, issuer: str, year: int) -> Framework:

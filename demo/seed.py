@@ -205,6 +205,9 @@ def _seed_scores(
             }
             if rng.random() < appraised_share:
                 over = min(maximum - value, Decimal(rng.choice(["0", "0", "0", "0.25", "0.5"])))
+                if over and score.sub_criterion.options:  # a claim is one of the options too
+                    higher = [p for p in score.sub_criterion.option_points if p > value]
+                    over = min(higher) - value if higher else Decimal(0)
                 record.update(self_points=value + over, appraised_points=value)
                 if over:
                     record["appraisal_reason"] = "Tài liệu kiểm chứng chưa đầy đủ."
@@ -272,10 +275,15 @@ def _manual_points(code, period_code, framework, unit_scores, target) -> dict:
             )
         return values
     goal = Decimal(str(round(target, 2))) * framework.max_points / 100
-    return distribute_points(
+    values = distribute_points(
         goal - sum(derived.values(), Decimal(0)),
         [(s.code, s.max_points, weight(s)) for s in manual],
     )
+    # An item chosen among options takes the best option the share reaches.
+    for sub in manual:
+        if sub.options and sub.code in values:
+            values[sub.code] = max(p for p in sub.option_points if p <= values[sub.code])
+    return values
 
 
 def _seed_users() -> None:

@@ -95,3 +95,39 @@ def test_the_present_demo_users_reach_their_units(client):
     overview = client.get("/units/92/", {"period": "2023"}).context["overview"]
     # Sóc Trăng's eleven districts, compared.
     assert overview.district_era and len(overview.rankings) == 11
+
+
+def test_can_tho_writes_its_framework_with_choices_deductions_and_an_optional_survey(client):
+    from decimal import Decimal
+
+    from dossiers.models import DossierReport
+    from scoring.models import Framework, Score
+
+    framework = Framework.objects.get(issuer__code="92", year=2025)
+    subs = {s.code: s for s in framework.sub_criteria.all()}
+    assert (subs["1.1"].method, subs["3.7"].method, subs["3.3"].when_nothing) == (
+        "choice",
+        "deduction",
+        "full",
+    )
+    assert framework.areas.get(code="8").optional and framework.denominator == "applicable"
+    # 3.7 in 2025 for the new Nhơn Mỹ: 2 points less 0.25 per dossier pending overdue, summed
+    # over its months (July–December 2025), never below 0.
+    overdue = sum(
+        r.pending_overdue
+        for r in DossierReport.objects.filter(
+            commune__code="31552", commune__valid_from=NEW, month__year=2025
+        )
+    )
+    score = Score.objects.get(
+        assessment__framework=framework,
+        assessment__unit__code="31552",
+        sub_criterion__code="3.7",
+    )
+    assert score.points == max(Decimal(0), Decimal(2) - Decimal("0.25") * overdue)
+    chosen = Score.objects.filter(assessment__framework=framework, sub_criterion__code="1.1")
+    assert set(chosen.values_list("points", flat=True)) <= {Decimal("1.5"), Decimal("0.75"), 0}
+    login(client, "officer_nhonmy")
+    html = client.get("/assessments/31552/2026/").content.decode()
+    assert "Ban hành kịp thời, đầy đủ nội dung: 1,5" in html
+    assert "trừ 0,25 điểm cho mỗi trường hợp" in html

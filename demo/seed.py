@@ -253,7 +253,12 @@ def _manual_points(code, period_code, framework, unit_scores, target) -> dict:
         for s in unit_scores
         if s.sub_criterion.method in DERIVED_METHODS and s.metric_value is not None
     }
-    manual = [s.sub_criterion for s in unit_scores if s.sub_criterion.code not in derived]
+    # Bonus and penalty items are claims, not shares of the index: the demo leaves them empty.
+    manual = [
+        s.sub_criterion
+        for s in unit_scores
+        if s.sub_criterion.code not in derived and s.sub_criterion.area_id is not None
+    ]
     bias = plan.profile(code).area_bias
     quality = plan.profile(code).quality
 

@@ -7,7 +7,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from scoring.frameworks.workbook import document_from_workbook
+from scoring.frameworks.workbook_read import document_from_workbook
 from scoring.models import Framework
 from tests.factories import framework_doc
 from tests.helpers import recompute

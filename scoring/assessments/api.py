@@ -82,7 +82,14 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 class ScoreSerializer(serializers.ModelSerializer):
     sub_code = serializers.CharField(source="sub_criterion.code")
-    area_code = serializers.CharField(source="sub_criterion.area.code")
+    area_code = serializers.CharField(
+        source="sub_criterion.area.code",
+        allow_null=True,
+        help_text="null for a bonus or penalty item the framework declares",
+    )
+    kind = serializers.CharField(
+        source="sub_criterion.kind", help_text="criterion, bonus or penalty"
+    )
     name = serializers.CharField(source="sub_criterion.name")
     method = serializers.CharField(source="sub_criterion.method")
     max_points = serializers.DecimalField(
@@ -97,6 +104,7 @@ class ScoreSerializer(serializers.ModelSerializer):
         fields = [
             "sub_code",
             "area_code",
+            "kind",
             "name",
             "method",
             "max_points",

@@ -27,6 +27,7 @@ from scoring.models import (
     DERIVED_METHODS,
     Assessment,
     Evidence,
+    ItemKind,
     Method,
     Score,
     SubCriterion,
@@ -148,6 +149,12 @@ class SheetArea:
     name: str
     max_points: Decimal
     rows: list[SheetRow] = field(default_factory=list)
+    # The framework's declared bonus or penalty items: shown like an area, outside its totals.
+    is_adjustment: bool = False
+
+    @property
+    def numbered(self) -> bool:
+        return not self.is_adjustment
 
     @property
     def claimed(self) -> Decimal:
@@ -168,20 +175,31 @@ class Sheet:
         return [row for area in self.areas for row in area.rows]
 
     @property
+    def criteria_areas(self):
+        return [area for area in self.areas if not area.is_adjustment]
+
+    @property
+    def criteria_rows(self):
+        """The items every commune must score (a bonus claim is optional)."""
+        return [row for area in self.criteria_areas for row in area.rows]
+
+    @property
     def max_points(self) -> Decimal:
-        return sum((a.max_points for a in self.areas), Decimal(0))
+        return sum((a.max_points for a in self.criteria_areas), Decimal(0))
 
     @property
     def claimed(self) -> Decimal:
-        return sum((a.claimed for a in self.areas), Decimal(0))
+        return sum((a.claimed for a in self.criteria_areas), Decimal(0))
 
     @property
     def in_effect(self) -> Decimal:
-        return sum((a.in_effect for a in self.areas), Decimal(0))
+        return sum((a.in_effect for a in self.criteria_areas), Decimal(0))
 
     @property
     def unscored(self) -> list[SheetRow]:
-        return [r for r in self.rows if r.needs_self_points and r.score.self_points is None]
+        return [
+            r for r in self.criteria_rows if r.needs_self_points and r.score.self_points is None
+        ]
 
     @property
     def returned(self) -> list[SheetRow]:
@@ -191,11 +209,13 @@ class Sheet:
     # What a commune should look at before submitting (the appraisers will ask for it).
     @property
     def without_explanation(self) -> list[SheetRow]:
-        return [r for r in self.rows if r.needs_self_points and not r.score.explanation.strip()]
+        return [
+            r for r in self.criteria_rows if r.needs_self_points and not r.score.explanation.strip()
+        ]
 
     @property
     def without_evidence(self) -> list[SheetRow]:
-        return [r for r in self.rows if r.needs_self_points and not r.evidence]
+        return [r for r in self.criteria_rows if r.needs_self_points and not r.evidence]
 
 
 def _scores(assessment: Assessment):
@@ -213,14 +233,28 @@ def _scores(assessment: Assessment):
 
 def assessment_sheet(assessment: Assessment) -> Sheet:
     """The whole sheet: four queries."""
-    areas: dict[int, SheetArea] = {}
+    areas: dict = {}
+    framework = assessment.framework
+    titles = {ItemKind.BONUS: _("Bonus points"), ItemKind.PENALTY: _("Penalty points")}
     for score in _scores(assessment):
         sub = score.sub_criterion
-        area = areas.setdefault(
-            sub.area_id, SheetArea(sub.area.code, sub.area.name, sub.area.max_points)
-        )
+        if sub.area_id is None:  # a declared bonus or penalty item, after the areas
+            area = areas.setdefault(
+                sub.kind,
+                SheetArea(
+                    sub.kind,
+                    titles[sub.kind],
+                    getattr(framework, f"{sub.kind}_max") or Decimal(0),
+                    is_adjustment=True,
+                ),
+            )
+        else:
+            area = areas.setdefault(
+                sub.area_id, SheetArea(sub.area.code, sub.area.name, sub.area.max_points)
+            )
         area.rows.append(_row(score))
-    return Sheet(assessment, list(areas.values()))
+    ordered = sorted(areas.values(), key=lambda a: a.is_adjustment)
+    return Sheet(assessment, ordered)
 
 
 def nothing_text(sub: SubCriterion, label: str) -> str:
@@ -278,7 +312,9 @@ def unscored_sub_criteria(assessment: Assessment) -> list[SubCriterion]:
     """Sub-criteria a person must score that still have no self points, in sheet order."""
     return [
         score.sub_criterion
-        for score in assessment.scores.filter(self_points__isnull=True)
+        for score in assessment.scores.filter(
+            self_points__isnull=True, sub_criterion__kind=ItemKind.CRITERION
+        )
         .exclude(RATE_APPLIES)
         .select_related("sub_criterion")
         .order_by("sub_criterion__area__position", "sub_criterion__position")
@@ -288,8 +324,9 @@ def unscored_sub_criteria(assessment: Assessment) -> list[SubCriterion]:
 def group_totals(assessments):
     """Assessments annotated with claimed and in-effect totals and their evidence count."""
     claimed, in_effect = _points_expressions("scores__")
+    criteria = Q(scores__sub_criterion__kind=ItemKind.CRITERION)
     return assessments.annotate(
-        claimed_total=Coalesce(Sum(claimed), ZERO, output_field=POINTS_FIELD),
-        in_effect_total=Coalesce(Sum(in_effect), ZERO, output_field=POINTS_FIELD),
-        scored=Count("scores", filter=Q(scores__self_points__isnull=False)),
+        claimed_total=Coalesce(Sum(claimed, filter=criteria), ZERO, output_field=POINTS_FIELD),
+        in_effect_total=Coalesce(Sum(in_effect, filter=criteria), ZERO, output_field=POINTS_FIELD),
+        scored=Count("scores", filter=criteria & Q(scores__self_points__isnull=False)),
     )

@@ -8,6 +8,8 @@ from communes.models import Kind, Level
 from dossiers.metrics import METRICS
 from scoring.frameworks.keys import unknown_key_problems
 from scoring.frameworks.method_rules import (
+    MAX_POINTS,
+    adjustment_problems,
     decimal_or_none,
     deduction_problems,
     has_two_decimals,
@@ -24,10 +26,6 @@ from scoring.models import (
     SubCriterion,
     WhenNothing,
 )
-
-# The largest maximum a sub-criterion may state: frameworks count in tens of points, and the
-# stored points have seven digits.
-MAX_POINTS = Decimal(1000)
 
 
 def _limit(model, field: str) -> int:
@@ -113,6 +111,8 @@ def validate_framework_document(doc) -> list[str]:
             continue
         for s_index, sub in enumerate(subs, start=1):
             problems += _sub_problems(sub, where, s_index, sub_codes)
+    for kind in ("bonus", "penalty"):
+        problems += adjustment_problems(doc.get(kind), kind, sub_codes)
     return problems
 
 

@@ -18,10 +18,14 @@ TOP = (
     "bands",
     "ranking_groups",
     "areas",
+    "bonus",
+    "penalty",
 )
 BAND = ("label", "label_en", "min_percent")
 GROUP = ("code", "name", "name_en", "unit_kinds", "bands")
 AREA = ("code", "name", "name_en", "optional", "sub_criteria")
+ADJUSTMENT = ("max", "items")
+ADJUSTMENT_ITEM = ("code", "name", "name_en", "max_points")
 SUB = (
     "code",
     "name",
@@ -36,11 +40,7 @@ SUB = (
     "when_nothing",
 )
 # Keys of the contract this version does not read yet: named as such rather than as typos.
-NOT_YET = {
-    "items": "nested items below a sub-criterion",
-    "bonus": "declared bonus items",
-    "penalty": "declared penalty items",
-}
+NOT_YET = {"items": "nested items below a sub-criterion"}
 
 
 def unknown_key_problems(doc) -> list[str]:
@@ -56,6 +56,12 @@ def unknown_key_problems(doc) -> list[str]:
         if isinstance(group, dict):
             for b_index, band in enumerate(_list(group.get("bands"))):
                 problems += _unknown(band, BAND, f"{path}.bands[{b_index}]")
+    for kind in ("bonus", "penalty"):
+        declared = doc.get(kind)
+        problems += _unknown(declared, ADJUSTMENT, kind)
+        if isinstance(declared, dict):
+            for index, item in enumerate(_list(declared.get("items"))):
+                problems += _unknown(item, ADJUSTMENT_ITEM, f"{kind}.items[{index}]")
     for a_index, area in enumerate(_list(doc.get("areas"))):
         path = f"areas[{a_index}]"
         problems += _unknown(area, AREA, path)

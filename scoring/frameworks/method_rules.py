@@ -8,6 +8,10 @@ from django.utils.translation import gettext as _
 from dossiers.metrics import COUNTER_FIELDS
 from scoring.models import Method, WhenNothing
 
+# The largest maximum a sub-criterion may state: frameworks count in tens of points, and the
+# stored points have seven digits.
+MAX_POINTS = Decimal(1000)
+
 
 def decimal_or_none(value) -> Decimal | None:
     if isinstance(value, bool) or value is None:
@@ -105,4 +109,46 @@ def deduction_problems(sub: dict, where: str) -> list[str]:
             )
             % {"where": where, "metric": metric, "counters": ", ".join(COUNTER_FIELDS)}
         )
+    return problems
+
+
+def adjustment_problems(declared, kind: str, seen_codes: set) -> list[str]:
+    """`bonus` / `penalty`: {"max": points, "items": [{"code", "name", "max_points"}]}: a cap
+    above 0 and at least one item, whose codes no sub-criterion or other item uses."""
+    if declared is None:
+        return []
+    if not isinstance(declared, dict):
+        return [_("'%(kind)s' must be an object with 'max' and 'items'.") % {"kind": kind}]
+    problems = []
+    cap = decimal_or_none(declared.get("max"))
+    if cap is None or cap <= 0 or cap > MAX_POINTS or not has_two_decimals(cap):
+        problems.append(
+            _("%(kind)s.max must be a number above 0 and at most %(limit)s, two decimals at most.")
+            % {"kind": kind, "limit": MAX_POINTS}
+        )
+    items = declared.get("items")
+    if not isinstance(items, list) or not items:
+        return problems + [_("%(kind)s.items must be a non-empty list.") % {"kind": kind}]
+    for index, item in enumerate(items):
+        where = f"{kind}.items[{index}]"
+        if not isinstance(item, dict):
+            problems.append(_("%(where)s must be an object.") % {"where": where})
+            continue
+        code = str(item.get("code") or "").strip()
+        if not code:
+            problems.append(_("%(where)s: 'code' is missing.") % {"where": where})
+        elif code in seen_codes:
+            problems.append(
+                _("%(where)s: the code %(code)s is already used by another item.")
+                % {"where": where, "code": code}
+            )
+        seen_codes.add(code)
+        if not str(item.get("name") or "").strip():
+            problems.append(_("%(where)s: 'name' is missing.") % {"where": where})
+        points = decimal_or_none(item.get("max_points"))
+        if points is None or points <= 0 or points > MAX_POINTS or not has_two_decimals(points):
+            problems.append(
+                _("%(where)s: max_points must be a positive number with at most two decimals.")
+                % {"where": where}
+            )
     return problems

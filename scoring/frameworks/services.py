@@ -13,6 +13,7 @@ from scoring.models import (
     Assessment,
     Band,
     Framework,
+    ItemKind,
     Method,
     Publication,
     RankingGroup,
@@ -173,8 +174,27 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
         area.save(update_fields=["max_points"])
         total += area_total
     Step.objects.bulk_create(steps)
+    # Declared bonus and penalty items: scored like sub-criteria (the commune's claim, the
+    # appraiser's decision), outside every area and the maximum, capped by their `max`.
+    for kind in (ItemKind.BONUS, ItemKind.PENALTY):
+        declared = document.get(kind) or {}
+        for item in declared.get("items") or []:
+            position += 1
+            SubCriterion.objects.create(
+                framework=framework,
+                area=None,
+                kind=kind,
+                code=str(item["code"]).strip(),
+                name=str(item["name"]).strip(),
+                name_en=str(item.get("name_en") or "").strip(),
+                position=position,
+                max_points=Decimal(str(item["max_points"])),
+                method=Method.MANUAL,
+            )
+        if declared:
+            setattr(framework, f"{kind}_max", Decimal(str(declared["max"])))
     framework.max_points = total
-    framework.save(update_fields=["max_points"])
+    framework.save(update_fields=["max_points", "bonus_max", "penalty_max"])
     return framework
 
 

@@ -17,12 +17,8 @@ from core.files import upload_size_problem
 from scoring.assessments.rules import APPRAISER_ROLES
 from scoring.assessments.sheets import steps_text
 from scoring.frameworks.services import FrameworkError, framework_load
-from scoring.frameworks.workbook import (
-    WorkbookProblems,
-    document_from_workbook,
-    framework_document,
-    framework_workbook,
-)
+from scoring.frameworks.workbook import framework_document, framework_workbook
+from scoring.frameworks.workbook_read import WorkbookProblems, document_from_workbook
 from scoring.models import Band, Framework
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -151,6 +147,7 @@ def framework_detail(request, pk):
                 "kinds", Prefetch("bands", queryset=Band.objects.order_by("-min_percent"))
             ),
             "used_by": framework.assessments.count(),
+            "adjustments": framework.sub_criteria.filter(area__isnull=True).order_by("position"),
         },
     )
 

@@ -20,6 +20,15 @@ class Method(models.TextChoices):
     DEDUCTION = "deduction", _("Deduction per count")
 
 
+class ItemKind(models.TextChoices):
+    """A sub-criterion of an area, or a bonus or penalty item the framework declares (outside
+    the areas: claimed by the commune, decided by the appraiser, capped by the framework)."""
+
+    CRITERION = "criterion", _("Sub-criterion")
+    BONUS = "bonus", _("Bonus")
+    PENALTY = "penalty", _("Penalty")
+
+
 class WhenNothing(models.TextChoices):
     """What a derived or deduction item earns when there is nothing to count in the period."""
 
@@ -86,6 +95,9 @@ class Framework(models.Model):
     denominator = models.CharField(
         _("index denominator"), max_length=12, choices=Denominator.choices, default="fixed"
     )
+    # The most bonus (penalty) points a unit's declared items add (take off); None: none declared.
+    bonus_max = models.DecimalField(_("bonus cap"), **POINTS, null=True, blank=True)
+    penalty_max = models.DecimalField(_("penalty cap"), **POINTS, null=True, blank=True)
     document = models.JSONField(_("source document"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -246,8 +258,17 @@ class SubCriterion(models.Model):
         on_delete=models.CASCADE,
         related_name="sub_criteria",
     )
+    # None for a bonus or penalty item (kind), which belongs to no area.
     area = models.ForeignKey(
-        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="sub_criteria"
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.CASCADE,
+        related_name="sub_criteria",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(
+        _("kind of item"), max_length=10, choices=ItemKind.choices, default="criterion"
     )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=500)

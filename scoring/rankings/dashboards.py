@@ -272,7 +272,9 @@ def unit_profile(unit) -> Profile:
                 }
             )
         weakest = list(
-            Score.objects.filter(assessment_id=latest.assessment_id)
+            Score.objects.filter(
+                assessment_id=latest.assessment_id, sub_criterion__kind="criterion"
+            )
             .select_related("sub_criterion__area")
             .annotate(lost=F("sub_criterion__max_points") - F("points"))
             .filter(lost__gt=0)

@@ -21,6 +21,7 @@ from scoring.models import (
     Band,
     Denominator,
     Framework,
+    ItemKind,
     Method,
     Period,
     RankingGroupKind,
@@ -30,7 +31,7 @@ from scoring.models import (
     SubCriterion,
     WhenNothing,
 )
-from scoring.periods import previous_period_codes
+from scoring.rankings import previous_ranks
 
 T = {
     "score": Score._meta.db_table,
@@ -191,20 +192,32 @@ STATEMENTS = [
     WHERE framework_id = %(f)s AND period_id = %(p)s
     """,
     # 6. Totals, adjustments and the index percent, at the framework's precision (2 or 3).
+    #    Declared bonus (penalty) items add (take off) their points, at most the framework's
+    #    cap; bonus and penalty recorded without items (the adjustments table) add as before.
     #    What left an assessment's maximum: its excluded items, and its optional areas in which
     #    nothing was entered. `fixed`: the index is over the framework's maximum; `applicable`:
     #    over what applies to the unit (a province that runs no survey converts the rest to 100).
     f"""
     WITH totals AS (
-        SELECT s.assessment_id, SUM(s.points) AS total, COUNT(*) AS criteria,
-               SUM(CASE WHEN s.appraised_points IS NOT NULL THEN 1 ELSE 0 END) AS appraised,
+        SELECT s.assessment_id,
+               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' THEN s.points ELSE 0 END) AS total,
+               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' THEN 1 ELSE 0 END) AS criteria,
+               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}'
+                         AND s.appraised_points IS NOT NULL THEN 1 ELSE 0 END) AS appraised,
                SUM(CASE WHEN sc.method IN {DERIVED} AND s.metric_value IS NULL
-                        THEN 1 ELSE 0 END) AS not_applicable
+                        THEN 1 ELSE 0 END) AS not_applicable,
+               SUM(CASE WHEN sc.kind = '{ItemKind.BONUS}' THEN s.points ELSE 0 END)
+                   AS declared_bonus,
+               SUM(CASE WHEN sc.kind = '{ItemKind.PENALTY}' THEN s.points ELSE 0 END)
+                   AS declared_penalty
         FROM {T["score"]} s
         JOIN {T["assessment"]} a ON a.id = s.assessment_id
         JOIN {T["sub"]} sc ON sc.id = s.sub_criterion_id
         WHERE {IN_GROUP}
         GROUP BY s.assessment_id
+    ), caps AS (
+        SELECT COALESCE(bonus_max, 0) AS bonus_max, COALESCE(penalty_max, 0) AS penalty_max
+        FROM {T["framework"]} WHERE id = %(f)s
     ), adjustments AS (
         SELECT j.assessment_id,
                SUM(CASE WHEN j.kind = '{AdjustmentKind.BONUS}' THEN j.points ELSE 0 END) AS bonus,
@@ -225,9 +238,15 @@ STATEMENTS = [
         FROM area_state GROUP BY assessment_id
     ), figures AS (
         SELECT totals.assessment_id, totals.total, totals.criteria, totals.appraised,
-               totals.not_applicable, COALESCE(adjustments.bonus, 0) AS bonus,
-               COALESCE(adjustments.penalty, 0) AS penalty, COALESCE(left_out.out_max, 0) AS out_max
-        FROM totals LEFT JOIN adjustments ON adjustments.assessment_id = totals.assessment_id
+               totals.not_applicable,
+               COALESCE(adjustments.bonus, 0) + CASE WHEN totals.declared_bonus > caps.bonus_max
+                   THEN caps.bonus_max ELSE totals.declared_bonus END AS bonus,
+               COALESCE(adjustments.penalty, 0) + CASE
+                   WHEN totals.declared_penalty > caps.penalty_max
+                   THEN caps.penalty_max ELSE totals.declared_penalty END AS penalty,
+               COALESCE(left_out.out_max, 0) AS out_max
+        FROM totals CROSS JOIN caps
+        LEFT JOIN adjustments ON adjustments.assessment_id = totals.assessment_id
         LEFT JOIN left_out ON left_out.assessment_id = totals.assessment_id
     )
     UPDATE {T["result"]} SET
@@ -306,15 +325,6 @@ STATEMENTS = [
     """,
 ]
 
-PREVIOUS_RANK = f"""
-    UPDATE {T["result"]} SET previous_rank = (
-        SELECT MIN(pr.rank) FROM {T["result"]} pr
-        JOIN {T["framework"]} pf ON pf.id = pr.framework_id
-        WHERE pr.unit_id = {T["result"]}.unit_id AND pr.period_id = %(previous)s
-          AND pf.issuer_id = %(issuer)s AND pf.level = %(level)s)
-    WHERE framework_id = %(f)s AND period_id = %(p)s
-"""
-
 
 def insert_missing_scores(framework_id: int, period_id: int) -> None:
     with connection.cursor() as cursor:
@@ -339,59 +349,7 @@ def recompute_group(framework: Framework, period: Period) -> int:
     with connection.cursor() as cursor:
         for statement in STATEMENTS:
             cursor.execute(statement, params)
-    refresh_previous_ranks(framework, period)
-    for later_framework, later_period in _later_groups(framework, period):
-        refresh_previous_ranks(later_framework, later_period)
+    previous_ranks.refresh_previous_ranks(framework, period)
+    for later_framework, later_period in previous_ranks.later_groups(framework, period):
+        previous_ranks.refresh_previous_ranks(later_framework, later_period)
     return Result.objects.filter(framework=framework, period=period).count()
-
-
-def previous_period_for(framework: Framework, period: Period) -> Period | None:
-    """The period this group's ranks are compared with: the previous period of the same kind
-    the issuer assessed, else the previous year."""
-    for code in previous_period_codes(period):
-        found = Period.objects.filter(
-            code=code,
-            assessments__framework__issuer_id=framework.issuer_id,
-            assessments__framework__level=framework.level,
-        ).first()
-        if found:
-            return found
-    return None
-
-
-def refresh_previous_ranks(framework: Framework, period: Period) -> None:
-    previous = previous_period_for(framework, period)
-    if previous is None:
-        Result.objects.filter(framework=framework, period=period).update(previous_rank=None)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            PREVIOUS_RANK,
-            {
-                "f": framework.pk,
-                "p": period.pk,
-                "previous": previous.pk,
-                "issuer": framework.issuer_id,
-                "level": framework.level,
-            },
-        )
-
-
-def _later_groups(framework: Framework, period: Period):
-    """Unpublished groups of the same issuer that compare their ranks with this group."""
-    candidates = (
-        Result.objects.filter(
-            framework__issuer_id=framework.issuer_id,
-            framework__level=framework.level,
-            period__year__in=[period.year, period.year + 1],
-            provisional=True,
-        )
-        .exclude(period=period)
-        .values_list("framework_id", "period_id")
-        .distinct()
-    )
-    for framework_id, period_id in candidates:
-        later_period = Period.objects.get(pk=period_id)
-        previous = previous_period_for(framework, later_period)
-        if previous is not None and previous.pk == period.pk:
-            yield Framework.objects.get(pk=framework_id), later_period

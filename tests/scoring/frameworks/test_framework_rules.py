@@ -14,12 +14,8 @@ from rest_framework.test import APIClient
 
 from scoring.assessments.imports import scores_save
 from scoring.frameworks.document import validate_framework_document
-from scoring.frameworks.workbook import (
-    WorkbookProblems,
-    document_from_workbook,
-    framework_document,
-    framework_workbook,
-)
+from scoring.frameworks.workbook import framework_document, framework_workbook
+from scoring.frameworks.workbook_read import WorkbookProblems, document_from_workbook
 from scoring.models import Score
 from tests.factories import MembershipFactory, framework_doc
 from tests.helpers import recompute, save_scores

@@ -237,11 +237,8 @@ def test_deductions_that_cannot_be_computed_are_refused(change, problem):
 
 def test_a_framework_using_every_rule_round_trips_through_json_and_excel(district):
     from scoring.frameworks.services import framework_load
-    from scoring.frameworks.workbook import (
-        document_from_workbook,
-        framework_document,
-        framework_workbook,
-    )
+    from scoring.frameworks.workbook import framework_document, framework_workbook
+    from scoring.frameworks.workbook_read import document_from_workbook
 
     late = {
         "code": "1.1",

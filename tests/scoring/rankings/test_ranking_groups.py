@@ -15,7 +15,8 @@ from scoring.assessments.imports import scores_save
 from scoring.assessments.rounds import group_open
 from scoring.frameworks.document import validate_framework_document
 from scoring.frameworks.services import framework_load
-from scoring.frameworks.workbook import document_from_workbook, framework_workbook
+from scoring.frameworks.workbook import framework_workbook
+from scoring.frameworks.workbook_read import document_from_workbook
 from scoring.models import Assessment
 from scoring.periods import period_get_or_create
 from tests.factories import CommuneFactory, MembershipFactory, ProvinceFactory, framework_doc

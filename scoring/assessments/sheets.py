@@ -134,6 +134,11 @@ class SheetRow:
     rate_applies: bool
 
     @property
+    def counts_by_hand(self) -> bool:
+        """A deduction whose count the appraiser enters (no dossier counter)."""
+        return self.sub.method == Method.DEDUCTION and not self.sub.metric
+
+    @property
     def needs_self_points(self) -> bool:
         """A person scores it: manual and survey sub-criteria, and rates with nothing to count."""
         return not self.rate_applies

@@ -78,6 +78,8 @@ def self_assessment(request, code, period):
 
 
 def _shown(field: str, value) -> str:
+    if field == "count":  # a count of 0 is shown as 0, not as nothing entered
+        return "" if value is None else str(value)
     return points_text(value) if field.endswith("points") else (value or "")
 
 

@@ -276,3 +276,36 @@ def test_a_framework_using_every_rule_round_trips_through_json_and_excel(distric
     framework, _ = framework_load(document=doc, issuer_code=district.code, year=2024)
     assert framework_document(framework) == doc
     assert document_from_workbook(framework_workbook(doc)) == doc
+
+
+def test_the_appraiser_enters_a_hand_count_on_the_sheet(make_group, communes, district, client):
+    counted = {
+        "code": "1.1",
+        "name": "Văn bản trái pháp luật",
+        "max_points": 3,
+        "method": "deduction",
+        "per_count": 0.75,
+    }
+    framework, period = make_group(doc_with(area("1", counted, manual("1.2", 7))))
+    code = communes[0].code
+    save_scores(period, {code: {"1.2": 7}})
+    client.force_login(MembershipFactory(unit=district, role="appraiser").user)
+    sheet = client.get(f"/appraisal/{code}/{period.code}/").content.decode()
+    assert 'name="count"' in sheet and 'inputmode="numeric"' in sheet
+    saved = client.post(
+        f"/assessments/{code}/{period.code}/scores/1.1/",
+        {"field": "count", "count": "0", "was": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.status_code == 200, saved.content
+    score = Score.objects.get(assessment__unit=communes[0], sub_criterion__code="1.1")
+    assert score.count == 0
+    again = client.post(
+        f"/assessments/{code}/{period.code}/scores/1.1/",
+        {"field": "count", "count": "4", "was": "0"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert again.status_code == 200, again.content
+    # 3 − 4 × 0.75 = 0; (0 + 7) / 10 = 70 %.
+    results = recompute(framework, period)
+    assert results[code].index_percent == D(70)

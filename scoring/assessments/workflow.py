@@ -70,6 +70,9 @@ def assessment_return(
         locked.status = AssessmentStatus.RETURNED
         locked.return_note = note
         locked.save(update_fields=["status", "return_note", "updated_at"])
+        # Locked in key order first, as every writer of scores and the ranking engine lock
+        # them, so this UPDATE never deadlocks with a recompute of the group.
+        list(scores.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
         # The questions of an earlier return are settled: only this return's stand.
         scores.update(return_note="", return_answer="")
         for code, text in items.items():

@@ -95,6 +95,16 @@ INSERT_MISSING_SCORES = f"""
     ON CONFLICT (assessment_id, sub_criterion_id) DO NOTHING
     """
 
+# The group's score rows, locked in primary-key order before the UPDATEs below lock them in
+# whatever order their plan visits them. Every writer of scores locks its rows in this order
+# too, so a recompute and a save of several scores wait for each other and never deadlock.
+# (PostgreSQL only: SQLite has no row locks and serialises writers.)
+LOCK_SCORES = f"""
+    SELECT s.id FROM {T["score"]} s
+    WHERE s.assessment_id IN (SELECT a.id FROM {T["assessment"]} a WHERE {IN_GROUP})
+    ORDER BY s.id FOR UPDATE OF s
+    """
+
 # Per assessment (or result) and area: its points, its maximum, the maximum of its items left
 # out, and how many of its items hold points entered or computed ("entered": 0 leaves an
 # optional area out). `key` names the row, `group` its GROUP BY.
@@ -347,6 +357,8 @@ def recompute_group(framework: Framework, period: Period) -> int:
         "precision": framework.precision,
     }
     with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            cursor.execute(LOCK_SCORES, params)
         for statement in STATEMENTS:
             cursor.execute(statement, params)
     previous_ranks.refresh_previous_ranks(framework, period)

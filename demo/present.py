@@ -20,9 +20,10 @@ from communes.services import units_load
 from demo import plan
 from demo.dossier_months import split_into_months, yearly_totals
 from dossiers.services import dossier_reports_save
+from scoring.assessments.imports import scores_save
 from scoring.assessments.rounds import group_open
 from scoring.frameworks.services import framework_load
-from scoring.models import Framework, Publication
+from scoring.models import Assessment, AssessmentStatus, Framework, Publication
 from scoring.periods import period_get_or_create
 from scoring.rankings.publication import group_publish
 from scoring.rankings.services import group_recompute_now
@@ -83,6 +84,12 @@ def seed_present(document: dict, seed_scores, log=print) -> None:
         if Publication.objects.filter(framework=framework, period=period).exists():
             continue
         group_open(framework=framework, period=period)
+        # Replayed from the start, as seed_scores does: the communes claim while self-assessing.
+        Assessment.objects.filter(framework=framework, period=period).update(
+            status=AssessmentStatus.OPEN
+        )
+        claimers = [NHON_MY, PHUONG_SOC_TRANG, *[c for c in codes[:4] if c not in USER_UNITS]]
+        _seed_claims(period, claimers, appraised=False)
         seed_scores(
             framework,
             period,
@@ -90,6 +97,7 @@ def seed_present(document: dict, seed_scores, log=print) -> None:
             published=published,
             self_assessing=(NHON_MY, PHUONG_SOC_TRANG),
         )
+        _seed_claims(period, claimers, appraised=True, waiting=() if published else USER_UNITS)
         if published:
             group_publish(
                 framework=framework,
@@ -131,8 +139,114 @@ def can_tho_document(sample: dict) -> dict:
         metric="pending_overdue",
         per_count=0.25,
     )
+    # Completing the year's plan, scored item by item: its parts could earn more than its
+    # 2 points (and the remaining tasks more than their 1,5), so each is capped.
+    subs["1.2"].pop("method")
+    subs["1.2"]["items"] = [
+        _item(
+            "1.2.1",
+            "Hoàn thành nhiệm vụ cải cách thể chế, thủ tục hành chính",
+            1,
+            "Institutional and procedure reform tasks completed",
+            method="manual",
+        ),
+        {
+            **_item(
+                "1.2.2",
+                "Hoàn thành các nhiệm vụ còn lại của kế hoạch",
+                1.5,
+                "The plan's other tasks completed",
+            ),
+            "items": [
+                _item(
+                    "1.2.2.1",
+                    "Nhiệm vụ về tổ chức bộ máy, công vụ",
+                    1,
+                    "Organisation and civil service tasks",
+                    method="manual",
+                ),
+                _item(
+                    "1.2.2.2",
+                    "Nhiệm vụ về chính quyền số",
+                    0.75,
+                    "Digital government tasks",
+                    method="manual",
+                ),
+            ],
+        },
+    ]
     doc["areas"][-1]["optional"] = True  # the survey
+    doc["bonus"] = {
+        "max": 2,
+        "items": [
+            _item(
+                "T1",
+                "Sáng kiến cải cách hành chính được công nhận",
+                1,
+                "A recognised administrative reform initiative",
+            ),
+            _item(
+                "T2",
+                "Mô hình mới trong giải quyết thủ tục hành chính được nhân rộng",
+                1.5,
+                "A new one-stop-shop model taken up elsewhere",
+            ),
+        ],
+    }
+    doc["penalty"] = {
+        "max": 2,
+        "items": [
+            _item(
+                "G1",
+                "Cán bộ, công chức vi phạm kỷ luật hành chính bị xử lý",
+                2,
+                "Officials disciplined for breaches of administrative discipline",
+            ),
+        ],
+    }
     return doc
+
+
+def _item(code: str, name: str, max_points, name_en: str, **rule) -> dict:
+    return {"code": code, "name": name, "name_en": name_en, "max_points": max_points} | rule
+
+
+USER_UNITS = (NHON_MY, PHUONG_SOC_TRANG)
+# Bonus and penalty of a few communes: (item, the commune's claim, the appraisers' decision,
+# the explanation or reason). The demo officers' communes claim and wait for the appraisers.
+CLAIMS = [
+    ("T1", 1, None, "Sáng kiến “Một cửa lưu động tại ấp” được UBND thành phố công nhận.", ""),
+    ("T2", 1.5, None, "Mô hình trả kết quả qua Zalo OA được các xã lân cận học tập.", ""),
+    (
+        "T2",
+        1.5,
+        1,
+        "Mô hình “Tổ công nghệ số cộng đồng” được 5 xã áp dụng.",
+        "Mô hình mới áp dụng tại 2 xã, chưa nhân rộng toàn thành phố.",
+    ),
+    ("T1", 1, 1, "Sáng kiến được công nhận tại Quyết định 88/QĐ-UBND.", ""),
+    ("G1", None, 0.5, "", "Một công chức bị khiển trách do vi phạm giờ làm việc."),
+    ("T1", 1, 0.75, "Sáng kiến số hóa hồ sơ hộ tịch.", "Sáng kiến mới áp dụng từ quý IV."),
+]
+
+
+def _seed_claims(period, codes: list[str], *, appraised: bool, waiting=()) -> None:
+    """The communes' claims first (while they self-assess), the appraisers' decisions after;
+    the claims of the units in `waiting` are not decided yet."""
+    records = []
+    for code, (item, claimed, decided, explanation, reason) in zip(codes, CLAIMS, strict=False):
+        if appraised and code not in waiting:
+            decided = claimed if decided is None else decided
+            record = {"appraised_points": decided, "appraisal_reason": reason}
+        elif not appraised and claimed is not None:
+            record = {"self_points": claimed, "explanation": explanation}
+        else:
+            continue
+        record |= {"unit_code": code, "period": period.code, "sub_code": item}
+        records.append((len(records) + 2, record))
+    result = scores_save(records=records)
+    if not result.ok:
+        raise RuntimeError("demo claims refused: " + "; ".join(map(str, result.problems[:5])))
 
 
 def _framework(document: dict, issuer: str, year: int) -> Framework:

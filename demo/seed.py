@@ -253,11 +253,14 @@ def _manual_points(code, period_code, framework, unit_scores, target) -> dict:
         for s in unit_scores
         if s.sub_criterion.method in DERIVED_METHODS and s.metric_value is not None
     }
-    # Bonus and penalty items are claims, not shares of the index: the demo leaves them empty.
+    # Bonus and penalty items are claims, not shares of the index (the present's demo claims
+    # a few itself); an item made of items takes its items' points.
     manual = [
         s.sub_criterion
         for s in unit_scores
-        if s.sub_criterion.code not in derived and s.sub_criterion.area_id is not None
+        if s.sub_criterion.code not in derived
+        and s.sub_criterion.area_id is not None
+        and not s.sub_criterion.has_items
     ]
     bias = plan.profile(code).area_bias
     quality = plan.profile(code).quality

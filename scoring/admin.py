@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +57,14 @@ class SubCriterionForm(forms.ModelForm):
         if self.errors:
             return data
         sub = SubCriterion(**{k: v for k, v in data.items() if k in SUB_FIELDS})
+        if self.instance.pk and self.instance.has_items:
+            # An item made of items: its maximum, within what its items can earn together.
+            sub.has_items = True
+            items_max = sum((i.max_points for i in self.instance.items.all()), Decimal(0))
+            problems = sub_criterion_problems(sub_criterion_document(sub), items_max)
+            if problems:
+                raise forms.ValidationError(problems)
+            return data
         if self.steps_edited_alongside:
             # The step editor on the same page checks the steps as they will be saved; here a
             # neutral step (0 % → 0 points) stands in for them.
@@ -210,7 +220,18 @@ class SubCriterionInline(FrozenWhenPublished, admin.TabularInline):
     model = SubCriterion
     form = SubCriterionForm
     extra = 0
-    fields = ("position", "code", "name", "max_points", "method", "metric", "target_percent")
+    fields = (
+        "position",
+        "code",
+        "name",
+        "max_points",
+        "method",
+        "metric",
+        "target_percent",
+        "parent",
+    )
+    # The tree is the framework document's (JSON or workbook); the admin corrects its items.
+    readonly_fields = ("parent",)
     show_change_link = True
 
 
@@ -239,6 +260,7 @@ class SubCriterionAdmin(FrozenWhenPublished, admin.ModelAdmin):
     list_display = ("code", "name", "framework", "max_points", "method", "metric")
     list_filter = ("method", "metric", "framework__year")
     search_fields = ("code", "name", "framework__code")
+    readonly_fields = ("parent", "depth", "has_items")
     inlines = [StepInline]
 
     def save_related(self, request, form, formsets, change):

@@ -50,6 +50,16 @@ def parse_points(value, max_points: Decimal) -> tuple[Decimal | None, str | None
     return points.quantize(Decimal("0.01")), None
 
 
+def not_scored_reason(sub) -> str | None:
+    """Why nothing can be written on this item, or None: an item made of items is scored by its
+    items (the page, the API and imports all ask here)."""
+    if not getattr(sub, "has_items", False):
+        return None
+    return _("%(code)s is made of items; its points are theirs: score its items instead") % {
+        "code": sub.code
+    }
+
+
 def parse_points_for(sub, value) -> tuple[Decimal | None, str | None]:
     """parse_points for one sub-criterion: within its maximum and, for a `choice`, one of its
     options' points (the page, the API and imports all ask here)."""

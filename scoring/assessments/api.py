@@ -90,6 +90,14 @@ class ScoreSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(
         source="sub_criterion.kind", help_text="criterion, bonus or penalty"
     )
+    parent_code = serializers.CharField(
+        source="sub_criterion.parent.code",
+        allow_null=True,
+        default=None,
+        help_text="the item this one is part of (nested items); null for a sub-criterion "
+        "directly in its area. Only items that are scored are listed: an item made of items "
+        "has the points of its items, capped at its maximum.",
+    )
     name = serializers.CharField(source="sub_criterion.name")
     method = serializers.CharField(source="sub_criterion.method")
     max_points = serializers.DecimalField(
@@ -104,6 +112,7 @@ class ScoreSerializer(serializers.ModelSerializer):
         fields = [
             "sub_code",
             "area_code",
+            "parent_code",
             "kind",
             "name",
             "method",
@@ -186,7 +195,8 @@ class ScoresView(GenericAPIView):
 
     def _scores(self, assessment):
         return (
-            assessment.scores.select_related("sub_criterion__area")
+            assessment.scores.filter(sub_criterion__has_items=False)
+            .select_related("sub_criterion__area", "sub_criterion__parent")
             .prefetch_related("evidence")
             .order_by("sub_criterion__position")
         )

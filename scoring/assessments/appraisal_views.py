@@ -58,12 +58,9 @@ def overview(request):
     rows, stages, assessments = [], [], []
     chosen = request.GET.get("stage", "")
     if framework is not None:
-        assessments = list(
-            group_totals(
-                Assessment.objects.visible_to(request.user).filter(
-                    framework=framework, period=period
-                )
-            )
+        assessments = group_totals(
+            Assessment.objects.visible_to(request.user)
+            .filter(framework=framework, period=period)
             .select_related("unit", "result")
             .order_by("unit__code")
         )

@@ -11,6 +11,7 @@ from core.files import MAX_UNPACKED_BYTES
 from scoring.assessments import rules
 from scoring.assessments.scores import ScoreError
 from scoring.models import Evidence, Score
+from scoring.points import not_scored_reason
 
 # extension → (content type, how the first bytes must look)
 ALLOWED = {
@@ -109,6 +110,9 @@ def evidence_add(*, score: Score, upload, user) -> Evidence:
     refusal = rules.self_assessment_refusal(user, score.assessment)
     if refusal:
         raise ScoreError(refusal.message, "file")
+    reason = not_scored_reason(score.sub_criterion)
+    if reason:
+        raise ScoreError(reason, "file")
     content_type = _check(upload)
     with transaction.atomic():
         return Evidence.objects.create(

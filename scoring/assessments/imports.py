@@ -21,7 +21,7 @@ from scoring.models import (
     SubCriterion,
 )
 from scoring.periods import PeriodCodeError, period_get_or_create
-from scoring.points import parse_count_for, parse_points_for
+from scoring.points import not_scored_reason, parse_count_for, parse_points_for
 from scoring.rankings.services import groups_mark_dirty
 
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
@@ -184,6 +184,10 @@ def scores_save(
                         % {"framework": framework.code, "code": sub_code},
                     )
                 )
+                continue
+            reason = not_scored_reason(sub)
+            if reason:
+                result.problems.append(Problem(number, "sub_code", reason))
                 continue
             if resolver.is_published(framework, period):
                 result.problems.append(

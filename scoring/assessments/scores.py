@@ -20,7 +20,13 @@ from scoring.models import (
     Assessment,
     Score,
 )
-from scoring.points import format_points, parse_count_for, parse_points, parse_points_for
+from scoring.points import (
+    format_points,
+    not_scored_reason,
+    parse_count_for,
+    parse_points,
+    parse_points_for,
+)
 from scoring.rankings.services import groups_mark_dirty
 
 
@@ -64,6 +70,9 @@ def _apply_change(score: Score, user, changes: dict, *, published: bool | None =
         )
     if appraiser_change:
         _refuse(rules.appraisal_refusal(actor, assessment, published=published), "appraised_points")
+    reason = not_scored_reason(score.sub_criterion)
+    if reason:
+        raise ScoreError(reason, "sub_code")
     new = {}
     for name in POINT_FIELDS:
         if name in changes:
@@ -158,7 +167,9 @@ def _save(score: Score, user, fields: list) -> None:
 def scores_etag(scores) -> str:
     """A strong ETag of what a reader sees of these scores (any change of a value changes it)."""
     digest = hashlib.sha256()
-    for score in sorted(scores, key=lambda s: s.pk):
+    # Items made of items hold nothing a person wrote (and the API lists only the others).
+    scored = (s for s in scores if not s.sub_criterion.has_items)
+    for score in sorted(scored, key=lambda s: s.pk):
         digest.update(repr((score.pk, *(getattr(score, f) for f in READ_FIELDS))).encode())
     return f'"{digest.hexdigest()[:32]}"'
 

@@ -14,7 +14,6 @@ from django.db.models import (
     F,
     Prefetch,
     Q,
-    Sum,
     Value,
     When,
 )
@@ -23,6 +22,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from dossiers.metrics import COUNTER_LABELS, METRICS
+from scoring.assessments.item_tree import rolled_up, top_level_total
 from scoring.models import (
     DERIVED_METHODS,
     Assessment,
@@ -139,9 +139,14 @@ class SheetRow:
         return self.sub.method == Method.DEDUCTION and not self.sub.metric
 
     @property
+    def is_group(self) -> bool:
+        """An item made of items: it shows their points rolled up and takes none itself."""
+        return self.sub.has_items
+
+    @property
     def needs_self_points(self) -> bool:
         """A person scores it: manual and survey sub-criteria, and rates with nothing to count."""
-        return not self.rate_applies
+        return not self.rate_applies and not self.is_group
 
     @property
     def evidence(self):
@@ -161,13 +166,26 @@ class SheetArea:
     def numbered(self) -> bool:
         return not self.is_adjustment
 
+    def _total(self, name: str) -> Decimal:
+        total = sum((getattr(r, name) for r in self.rows if r.sub.parent_id is None), Decimal(0))
+        # Bonus (penalty) items count up to the framework's cap, as in the engine.
+        return min(total, self.max_points) if self.is_adjustment else total
+
     @property
     def claimed(self) -> Decimal:
-        return sum((r.claimed for r in self.rows), Decimal(0))
+        return self._total("claimed")
 
     @property
     def in_effect(self) -> Decimal:
-        return sum((r.in_effect for r in self.rows), Decimal(0))
+        return self._total("in_effect")
+
+    def roll_up(self) -> None:
+        """Items made of items take their items' points, capped at their maximum."""
+        subs = [row.sub for row in self.rows]
+        for name in ("claimed", "in_effect"):
+            values = rolled_up({row.sub.pk: getattr(row, name) for row in self.rows}, subs)
+            for row in self.rows:
+                setattr(row, name, values[row.sub.pk])
 
 
 @dataclass
@@ -185,8 +203,13 @@ class Sheet:
 
     @property
     def criteria_rows(self):
-        """The items every commune must score (a bonus claim is optional)."""
-        return [row for area in self.criteria_areas for row in area.rows]
+        """The items every commune must score (a bonus claim is optional); not the items made
+        of items, which take their items' points."""
+        return [row for area in self.criteria_areas for row in area.rows if not row.is_group]
+
+    @property
+    def group_rows(self):
+        return [row for row in self.rows if row.is_group]
 
     @property
     def max_points(self) -> Decimal:
@@ -258,6 +281,8 @@ def assessment_sheet(assessment: Assessment) -> Sheet:
                 sub.area_id, SheetArea(sub.area.code, sub.area.name, sub.area.max_points)
             )
         area.rows.append(_row(score))
+    for area in areas.values():
+        area.roll_up()
     ordered = sorted(areas.values(), key=lambda a: a.is_adjustment)
     return Sheet(assessment, ordered)
 
@@ -318,7 +343,9 @@ def unscored_sub_criteria(assessment: Assessment) -> list[SubCriterion]:
     return [
         score.sub_criterion
         for score in assessment.scores.filter(
-            self_points__isnull=True, sub_criterion__kind=ItemKind.CRITERION
+            self_points__isnull=True,
+            sub_criterion__kind=ItemKind.CRITERION,
+            sub_criterion__has_items=False,
         )
         .exclude(RATE_APPLIES)
         .select_related("sub_criterion")
@@ -326,12 +353,41 @@ def unscored_sub_criteria(assessment: Assessment) -> list[SubCriterion]:
     ]
 
 
-def group_totals(assessments):
-    """Assessments annotated with claimed and in-effect totals and their evidence count."""
-    claimed, in_effect = _points_expressions("scores__")
-    criteria = Q(scores__sub_criterion__kind=ItemKind.CRITERION)
-    return assessments.annotate(
-        claimed_total=Coalesce(Sum(claimed, filter=criteria), ZERO, output_field=POINTS_FIELD),
-        in_effect_total=Coalesce(Sum(in_effect, filter=criteria), ZERO, output_field=POINTS_FIELD),
-        scored=Count("scores", filter=criteria & Q(scores__self_points__isnull=False)),
+def group_totals(assessments) -> list[Assessment]:
+    """The assessments (a queryset, evaluated here) with their claimed and in-effect totals and
+    how many items have self points: three queries whatever their number. Totals are added up
+    the way the engine does, items made of items capped at their maximum."""
+    assessments = list(
+        assessments.annotate(
+            scored=Count(
+                "scores",
+                filter=Q(
+                    scores__sub_criterion__kind=ItemKind.CRITERION,
+                    scores__self_points__isnull=False,
+                ),
+            )
+        )
     )
+    claimed, in_effect = _points_expressions()
+    values: dict = {}
+    for row in (
+        Score.objects.filter(
+            assessment__in=[a.pk for a in assessments], sub_criterion__kind=ItemKind.CRITERION
+        )
+        .annotate(claimed=claimed, in_effect=in_effect)
+        .values_list("assessment_id", "sub_criterion_id", "claimed", "in_effect")
+    ):
+        values.setdefault(row[0], ([], []))
+        values[row[0]][0].append((row[1], row[2]))
+        values[row[0]][1].append((row[1], row[3]))
+    subs: dict = {}
+    for sub in SubCriterion.objects.filter(
+        framework__in={a.framework_id for a in assessments}, kind=ItemKind.CRITERION
+    ).only("pk", "framework_id", "parent_id", "depth", "has_items", "max_points"):
+        subs.setdefault(sub.framework_id, []).append(sub)
+    for assessment in assessments:
+        claimed_values, in_effect_values = values.get(assessment.pk, ([], []))
+        tree = subs.get(assessment.framework_id, [])
+        assessment.claimed_total = top_level_total(dict(claimed_values), tree)
+        assessment.in_effect_total = top_level_total(dict(in_effect_values), tree)
+    return assessments

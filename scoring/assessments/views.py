@@ -41,12 +41,11 @@ def assessment_or_404(request, code, period):
 def my_assessments(request):
     """The officer's list: every assessment of their units, the open ones first."""
     units = AdministrativeUnit.objects.changeable_by(request.user, OFFICER_ROLES)
-    assessments = list(
-        group_totals(
-            Assessment.objects.visible_to(request.user)
-            .filter(unit__in=units)
-            .select_related("unit", "period", "framework__issuer")
-        ).order_by("-period__end", "period__start", "unit__code")
+    assessments = group_totals(
+        Assessment.objects.visible_to(request.user)
+        .filter(unit__in=units)
+        .select_related("unit", "period", "framework__issuer")
+        .order_by("-period__end", "period__start", "unit__code")
     )
     if (
         not assessments

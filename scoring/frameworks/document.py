@@ -17,6 +17,7 @@ from scoring.frameworks.method_rules import (
     when_nothing_problems,
 )
 from scoring.models import (
+    MAX_DEPTH,
     Area,
     Band,
     Denominator,
@@ -110,7 +111,8 @@ def validate_framework_document(doc) -> list[str]:
             )
             continue
         for s_index, sub in enumerate(subs, start=1):
-            problems += _sub_problems(sub, where, s_index, sub_codes)
+            path = f"areas[{a_index - 1}].sub_criteria[{s_index - 1}]"
+            problems += _sub_problems(sub, where, s_index, sub_codes, path=path)
     for kind in ("bonus", "penalty"):
         problems += adjustment_problems(doc.get(kind), kind, sub_codes)
     return problems
@@ -209,8 +211,10 @@ def sub_criterion_document(sub, steps=None) -> dict:
         "name": sub.name,
         "name_en": sub.name_en,
         "max_points": plain_number(sub.max_points),
-        "method": sub.method,
     }
+    if getattr(sub, "has_items", False):
+        return item  # the caller adds its "items"
+    item["method"] = sub.method
     if sub.method in (Method.RATIO_TARGET, Method.STEPS) or (
         sub.method == Method.DEDUCTION and sub.metric
     ):
@@ -245,12 +249,71 @@ def plain_number(number: Decimal | None):
     return int(number) if number == number.to_integral() else float(number)
 
 
-def sub_criterion_problems(sub) -> list[str]:
-    """The rules of one sub-criterion, for editors that change one at a time (the admin)."""
-    return _sub_problems(sub, "", 1, set())
+def sub_criterion_problems(sub, items_max: Decimal | None = None) -> list[str]:
+    """The rules of one sub-criterion, for editors that change one at a time (the admin).
+    `items_max`: for an item made of items, their maxima summed (its own may not exceed it)."""
+    if items_max is None:
+        return _sub_problems(sub, "", 1, set())
+    # The checks of code, name and maximum are a leaf's; the rule is its items'.
+    problems = _sub_problems({**sub, "method": Method.MANUAL}, "", 1, set())
+    maximum = decimal_or_none(sub.get("max_points"))
+    if maximum is not None and maximum > items_max:
+        problems.append(
+            _("%(where)s: max_points %(max)s is more than its items can earn together (%(total)s).")
+            % {
+                "where": _("sub-criterion %(code)s") % {"code": sub.get("code")},
+                "max": plain_number(maximum),
+                "total": plain_number(items_max),
+            }
+        )
+    return problems
 
 
-def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str]:
+# The keys of a scoring rule: an item made of items is scored by them and states none.
+RULE_KEYS = ("method", "metric", "target_percent", "steps", "options", "per_count", "when_nothing")
+
+
+def _node_problems(sub, where, maximum, seen_codes, path, depth) -> list[str]:
+    """An item made of items: one to four levels below its area, no rule of its own, and a
+    maximum its items can reach (it may be less than their sum: the node is capped)."""
+    items = sub["items"]
+    if not isinstance(items, list) or not items:
+        return [_("%(where)s: 'items' must be a non-empty list.") % {"where": where}]
+    if depth >= MAX_DEPTH:
+        return [
+            _("%(path)s.items: items nest at most four levels below an area.")
+            % {"path": path or where}
+        ]
+    problems = [
+        _(
+            "%(where)s: '%(key)s' is not read on a sub-criterion with items: its points are "
+            "its items' points; state the rule on each item."
+        )
+        % {"where": where, "key": key}
+        for key in RULE_KEYS
+        if key in sub
+    ]
+    total, complete = Decimal(0), True
+    for index, item in enumerate(items, start=1):
+        problems += _sub_problems(
+            item, where, index, seen_codes, path=f"{path}.items[{index - 1}]", depth=depth + 1
+        )
+        item_max = decimal_or_none(item.get("max_points")) if isinstance(item, dict) else None
+        if item_max is None:
+            complete = False
+        else:
+            total += item_max
+    if complete and maximum is not None and maximum > total:
+        problems.append(
+            _("%(where)s: max_points %(max)s is more than its items can earn together (%(total)s).")
+            % {"where": where, "max": plain_number(maximum), "total": plain_number(total)}
+        )
+    return problems
+
+
+def _sub_problems(
+    sub, area_where: str, index: int, seen_codes: set, *, path: str = "", depth: int = 0
+) -> list[str]:
     where = _("%(area)s, sub-criterion %(n)d") % {"area": area_where, "n": index}
     if not isinstance(sub, dict):
         return [_("%(where)s must be an object.") % {"where": where}]
@@ -278,6 +341,8 @@ def _sub_problems(sub, area_where: str, index: int, seen_codes: set) -> list[str
         maximum = None
     elif not has_two_decimals(maximum):
         problems.append(_("%(where)s: max_points has more than two decimals.") % {"where": where})
+    if "items" in sub:
+        return problems + _node_problems(sub, where, maximum, seen_codes, path, depth)
     method = sub.get("method")
     if method not in Method.values:
         problems.append(

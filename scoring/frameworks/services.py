@@ -135,40 +135,7 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
         )
         area_total = Decimal(0)
         for sub_doc in area_doc["sub_criteria"]:
-            position += 1
-            method = sub_doc["method"]
-            sub = SubCriterion.objects.create(
-                framework=framework,
-                area=area,
-                code=str(sub_doc["code"]).strip(),
-                name=str(sub_doc["name"]).strip(),
-                name_en=str(sub_doc.get("name_en") or "").strip(),
-                position=position,
-                max_points=Decimal(str(sub_doc["max_points"])),
-                method=method,
-                metric=sub_doc.get("metric") or ""
-                if method in (Method.RATIO_TARGET, Method.STEPS, Method.DEDUCTION)
-                else "",
-                per_count=Decimal(str(sub_doc["per_count"]))
-                if method == Method.DEDUCTION
-                else None,
-                when_nothing=sub_doc.get("when_nothing", "manual"),
-                target_percent=Decimal(str(sub_doc["target_percent"]))
-                if method == Method.RATIO_TARGET
-                else None,
-                options=[[str(label).strip(), points] for label, points in sub_doc["options"]]
-                if method == Method.CHOICE
-                else [],
-            )
-            if method == Method.STEPS:
-                steps += [
-                    Step(
-                        sub_criterion=sub,
-                        threshold_percent=Decimal(str(threshold)),
-                        points=Decimal(str(points)),
-                    )
-                    for threshold, points in sub_doc["steps"]
-                ]
+            sub, position = _create_item(framework, area, sub_doc, None, position, steps)
             area_total += sub.max_points
         area.max_points = area_total
         area.save(update_fields=["max_points"])
@@ -198,6 +165,49 @@ def _create(document: dict, issuer: AdministrativeUnit, year: int, code: str) ->
     return framework
 
 
+def _create_item(framework, area, doc, parent, position, steps) -> tuple[SubCriterion, int]:
+    """One sub-criterion and, depth first, its items; numbered in reading order so that an item
+    follows its parent. Answers (the item, the last position used)."""
+    position += 1
+    method = Method.MANUAL if "items" in doc else doc["method"]
+    sub = SubCriterion.objects.create(
+        framework=framework,
+        area=area,
+        parent=parent,
+        depth=0 if parent is None else parent.depth + 1,
+        has_items="items" in doc,
+        code=str(doc["code"]).strip(),
+        name=str(doc["name"]).strip(),
+        name_en=str(doc.get("name_en") or "").strip(),
+        position=position,
+        max_points=Decimal(str(doc["max_points"])),
+        method=method,
+        metric=doc.get("metric") or ""
+        if method in (Method.RATIO_TARGET, Method.STEPS, Method.DEDUCTION)
+        else "",
+        per_count=Decimal(str(doc["per_count"])) if method == Method.DEDUCTION else None,
+        when_nothing=doc.get("when_nothing", "manual"),
+        target_percent=Decimal(str(doc["target_percent"]))
+        if method == Method.RATIO_TARGET
+        else None,
+        options=[[str(label).strip(), points] for label, points in doc["options"]]
+        if method == Method.CHOICE
+        else [],
+    )
+    if method == Method.STEPS:
+        steps += [
+            Step(
+                sub_criterion=sub,
+                threshold_percent=Decimal(str(threshold)),
+                points=Decimal(str(points)),
+            )
+            for threshold, points in doc["steps"]
+        ]
+    for item_doc in doc.get("items") or []:
+        _item, position = _create_item(framework, area, item_doc, sub, position, steps)
+    return sub, position
+
+
 def _create_bands(framework: Framework, bands: list, group: RankingGroup | None = None) -> None:
     Band.objects.bulk_create(
         Band(
@@ -223,7 +233,9 @@ def framework_changed(framework: Framework) -> None:
     recompute every group that uses it."""
     with transaction.atomic():
         for area in framework.areas.all():
-            area.max_points = sum((s.max_points for s in area.sub_criteria.all()), Decimal(0))
+            area.max_points = sum(
+                (s.max_points for s in area.sub_criteria.filter(parent__isnull=True)), Decimal(0)
+            )
             area.save(update_fields=["max_points"])
         framework.max_points = sum((a.max_points for a in framework.areas.all()), Decimal(0))
         framework.save(update_fields=["max_points"])

@@ -4,9 +4,9 @@ Sheets: "framework" (field | value), "bands", "areas" and "sub_criteria", each w
 and "ranking_groups" when the framework ranks its units in groups by kind (kinds in one cell,
 "phuong, xa"; a band row naming a group in its "ranking_group" column is that group's band).
 Steps are written in one cell, highest first: "100:5; 98:4; 95:3; 0:0"; the options of a `choice`
-one per line, "label: points". Downloading a loaded
-framework gives a workbook the upload accepts, so the easiest way to write a new one is to edit
-last year's.
+one per line, "label: points"; a nested item names the item it is part of in "parent_code".
+Downloading a loaded framework gives a workbook the upload accepts, so the easiest way to write a
+new one is to edit last year's.
 """
 
 import io
@@ -34,6 +34,7 @@ OPTIONAL_COLUMNS = (
     "optional",
     "per_count",
     "when_nothing",
+    "parent_code",
 )
 AREA_COLUMNS = ("code", "name", "name_en", "optional")
 SUB_COLUMNS = (
@@ -49,17 +50,29 @@ SUB_COLUMNS = (
     "options",
     "per_count",
     "when_nothing",
+    "parent_code",
 )
+
+
+def _item_tree(subs: list) -> list[dict]:
+    """An area's sub-criteria (in position order) as documents, items nested in their parent."""
+    documents = {sub.pk: sub_criterion_document(sub) for sub in subs}
+    top = []
+    for sub in subs:
+        if sub.has_items:
+            documents[sub.pk]["items"] = []
+        if sub.parent_id is None:
+            top.append(documents[sub.pk])
+        else:
+            documents[sub.parent_id]["items"].append(documents[sub.pk])
+    return top
 
 
 def framework_document(framework: Framework) -> dict:
     """The stored framework in the interchange format (formats.md)."""
     areas = []
     for area in framework.areas.prefetch_related("sub_criteria__steps").order_by("position"):
-        subs = []
-        for sub in area.sub_criteria.all():
-            item = sub_criterion_document(sub)
-            subs.append(item)
+        subs = _item_tree(list(area.sub_criteria.all()))
         item = {"code": area.code, "name": area.name, "name_en": area.name_en}
         if area.optional:
             item["optional"] = True
@@ -142,6 +155,20 @@ def options_cell(options) -> str:
     return "\n".join(f"{label}: {points}" for label, points in options)
 
 
+def _sub_rows(area: dict, items: list, parent_code=None):
+    """One row per item, depth first: an item with items has no method, and its items name it
+    in the column parent_code."""
+    for sub in items:
+        yield (
+            [area["code"]]
+            + [sub.get(c) for c in SUB_COLUMNS[1:8]]
+            + [steps_cell(sub["steps"]) if sub.get("steps") else None]
+            + [options_cell(sub["options"]) if sub.get("options") else None]
+            + [sub.get("per_count"), sub.get("when_nothing"), parent_code]
+        )
+        yield from _sub_rows(area, sub.get("items") or [], sub["code"])
+
+
 def framework_workbook(document: dict) -> bytes:
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
@@ -186,16 +213,7 @@ def framework_workbook(document: dict) -> bytes:
             for a in document["areas"]
         ],
     )
-    subs = []
-    for area in document["areas"]:
-        for sub in area["sub_criteria"]:
-            subs.append(
-                [area["code"]]
-                + [sub.get(c) for c in SUB_COLUMNS[1:8]]
-                + [steps_cell(sub["steps"]) if sub.get("steps") else None]
-                + [options_cell(sub["options"]) if sub.get("options") else None]
-                + [sub.get("per_count"), sub.get("when_nothing")]
-            )
+    subs = [row for area in document["areas"] for row in _sub_rows(area, area["sub_criteria"])]
     _sheet(workbook, "sub_criteria", SUB_COLUMNS, subs)
     buffer = io.BytesIO()
     workbook.save(buffer)

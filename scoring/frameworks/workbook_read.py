@@ -225,6 +225,7 @@ def document_from_workbook(content: bytes) -> dict:
         if _is_yes(r.get("optional")):
             areas[code]["optional"] = True
         areas[code]["sub_criteria"] = []
+    read: dict = {}  # code → (its area's code, the item read), for the rows naming a parent
     for number, r in _records(workbook, "sub_criteria", SUB_COLUMNS, problems):
         where = _("sheet “sub_criteria”, row %(row)d") % {"row": number}
         area_code = str(r.get("area_code") or "").strip()
@@ -253,7 +254,23 @@ def document_from_workbook(content: bytes) -> dict:
             sub["per_count"] = _number(r["per_count"])
         if r.get("when_nothing") is not None and str(r["when_nothing"]).strip():
             sub["when_nothing"] = str(r["when_nothing"]).strip()
-        areas[area_code]["sub_criteria"].append(sub)
+        parent_code = str(r.get("parent_code") or "").strip()
+        if not parent_code:
+            areas[area_code]["sub_criteria"].append(sub)
+        elif read.get(parent_code, (None,))[0] != area_code:
+            problems.append(
+                _(
+                    "%(where)s, column parent_code: no item “%(code)s” of area %(area)s in a "
+                    "row above (an item follows the item it is part of)."
+                )
+                % {"where": where, "code": parent_code, "area": area_code}
+            )
+        else:
+            parent = read[parent_code][1]
+            if not parent.get("method"):
+                parent.pop("method", None)  # an item with items states no rule
+            parent.setdefault("items", []).append(sub)
+        read.setdefault(sub["code"], (area_code, sub))
     workbook.close()
     if problems:
         raise WorkbookProblems(problems)

@@ -14,6 +14,7 @@ from scoring.models.assessments import (
 from scoring.models.fields import PERCENT, POINTS
 from scoring.models.frameworks import (
     DERIVED_METHODS,
+    MAX_DEPTH,
     Area,
     Band,
     Denominator,
@@ -39,6 +40,7 @@ from scoring.models.rankings import (
 
 __all__ = [
     "DERIVED_METHODS",
+    "MAX_DEPTH",
     "PERCENT",
     "POINTS",
     "SELF_ASSESSING",

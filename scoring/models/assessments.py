@@ -120,6 +120,9 @@ class Score(models.Model):
     count = models.PositiveIntegerField(_("count"), null=True, blank=True)
     # Set by the engine: the item left this assessment's maximum (when_nothing = exclude).
     excluded = models.BooleanField(_("left out of the maximum"), default=False)
+    # Set by the engine: the part of the item's maximum that applies to this assessment (0 when
+    # left out; for an item with items, their applicable maxima summed, capped at its maximum).
+    applicable_max = models.DecimalField(_("applicable maximum"), **POINTS, null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,7 +132,14 @@ class Score(models.Model):
         related_name="+",
     )
     history = HistoricalRecords(
-        excluded_fields=["metric_value", "derived_points", "points", "excluded", "updated_at"]
+        excluded_fields=[
+            "metric_value",
+            "derived_points",
+            "points",
+            "excluded",
+            "applicable_max",
+            "updated_at",
+        ]
     )
 
     class Meta:

@@ -44,6 +44,8 @@ class Denominator(models.TextChoices):
 
 # Points the engine computes from the statistics (or from an entered count, for a deduction).
 DERIVED_METHODS = (Method.RATIO_TARGET, Method.STEPS, Method.DEDUCTION)
+# Items nest down to four levels below an area: a sub-criterion (depth 0) and three below it.
+MAX_DEPTH = 3
 
 
 class FrameworkQuerySet(models.QuerySet):
@@ -251,6 +253,12 @@ class Area(models.Model):
         return f"{self.code}. {self.name}"
 
 
+class SubCriterionQuerySet(models.QuerySet):
+    def scored(self):
+        """The items a person or a rule scores: every item but those made of items."""
+        return self.filter(has_items=False)
+
+
 class SubCriterion(models.Model):
     framework = models.ForeignKey(
         Framework,
@@ -270,6 +278,19 @@ class SubCriterion(models.Model):
     kind = models.CharField(
         _("kind of item"), max_length=10, choices=ItemKind.choices, default="criterion"
     )
+    # Nested items (formats.md `items`): an item with items is scored by them, its points their
+    # sum capped at its maximum; only leaves hold a person's or a rule's points. `depth` is 0
+    # for a sub-criterion directly in its area, down to MAX_DEPTH.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.CASCADE,
+        related_name="items",
+        null=True,
+        blank=True,
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0)
+    has_items = models.BooleanField(_("has items"), default=False)
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=500)
     name_en = models.CharField(_("English name"), max_length=500, blank=True)
@@ -289,6 +310,8 @@ class SubCriterion(models.Model):
         default="manual",
     )
 
+    objects = SubCriterionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sub-criterion")
         verbose_name_plural = _("sub-criteria")
@@ -302,7 +325,7 @@ class SubCriterion(models.Model):
 
     @property
     def is_derived(self) -> bool:
-        return self.method in DERIVED_METHODS
+        return self.method in DERIVED_METHODS and not self.has_items
 
     @property
     def option_points(self) -> list[Decimal]:

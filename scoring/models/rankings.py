@@ -107,7 +107,9 @@ class AreaResult(models.Model):
     )
     points = models.DecimalField(_("points"), **POINTS, default=Decimal(0))
     max_points = models.DecimalField(_("maximum points"), **POINTS, default=Decimal(0))
-    percent = models.DecimalField(_("percent"), **INDEX, default=Decimal(0))
+    # None when nothing of the area applies to the unit (an optional area in which nothing was
+    # entered, or every item left out): not assessed, which is not 0 %.
+    percent = models.DecimalField(_("percent"), **INDEX, null=True, blank=True)
 
     class Meta:
         verbose_name = _("area result")
@@ -116,7 +118,7 @@ class AreaResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["result", "area"], name="arearesult_unique")]
 
     def __str__(self):
-        return f"{self.area.code}: {self.percent} %"
+        return f"{self.area.code}: {'—' if self.percent is None else self.percent} %"
 
 
 class DirtyGroup(models.Model):

@@ -166,7 +166,12 @@ def ranking_dashboard(
     ]
     averages = []
     for index, area in enumerate(areas):
-        values = [row.cells[index][0] for row in rows if len(row.cells) > index]
+        # Over the units that were assessed in the area (an optional area left out is not 0).
+        values = [
+            row.cells[index][0]
+            for row in rows
+            if len(row.cells) > index and row.cells[index][0] is not None
+        ]
         mean = sum(values, Decimal(0)) / len(values) if values else None
         averages.append((area, mean, heat_class(mean)))
     run = latest_run(framework, period)

@@ -32,6 +32,7 @@ from scoring.models import (
     WhenNothing,
 )
 from scoring.rankings import previous_ranks
+from scoring.rankings.nested_items import ROLL_UP_STATEMENTS
 
 T = {
     "score": Score._meta.db_table,
@@ -110,8 +111,10 @@ LOCK_SCORES = f"""
 # optional area out). `key` names the row, `group` its GROUP BY.
 AREA_STATE = f"""
         SELECT {{key}}, sc.area_id, ar.max_points AS area_max, ar.optional,
-               SUM(s.points) AS points,
-               SUM(CASE WHEN s.excluded THEN sc.max_points ELSE 0 END) AS excluded_max,
+               SUM(CASE WHEN sc.parent_id IS NULL THEN s.points ELSE 0 END) AS points,
+               SUM(CASE WHEN sc.parent_id IS NULL
+                        THEN sc.max_points - COALESCE(s.applicable_max, sc.max_points)
+                        ELSE 0 END) AS excluded_max,
                SUM(CASE WHEN s.self_points IS NOT NULL OR s.appraised_points IS NOT NULL
                         OR (sc.method IN {DERIVED} AND s.derived_points IS NOT NULL
                             AND NOT s.excluded)
@@ -179,11 +182,14 @@ STATEMENTS = [
     UPDATE {T["score"]} SET points = CASE WHEN {T["score"]}.excluded THEN 0 ELSE COALESCE(
         {T["score"]}.appraised_points, CASE
         WHEN sc.method IN {DERIVED} AND {T["score"]}.derived_points IS NOT NULL
-        THEN {T["score"]}.derived_points ELSE {T["score"]}.self_points END, 0) END
+        THEN {T["score"]}.derived_points ELSE {T["score"]}.self_points END, 0) END,
+      applicable_max = CASE WHEN {T["score"]}.excluded THEN 0 ELSE sc.max_points END
     FROM {T["sub"]} sc, {T["assessment"]} a
     WHERE sc.id = {T["score"]}.sub_criterion_id AND a.id = {T["score"]}.assessment_id
       AND {IN_GROUP}
     """,
+    # 4b. Items made of items, their items' points rolled up level by level (nested_items).
+    *ROLL_UP_STATEMENTS,
     # 5. A result row per assessment.
     f"""
     INSERT INTO {T["result"]} (assessment_id, unit_id, framework_id, period_id, total_points,
@@ -210,9 +216,11 @@ STATEMENTS = [
     f"""
     WITH totals AS (
         SELECT s.assessment_id,
-               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' THEN s.points ELSE 0 END) AS total,
-               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' THEN 1 ELSE 0 END) AS criteria,
-               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}'
+               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' AND sc.parent_id IS NULL
+                        THEN s.points ELSE 0 END) AS total,
+               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' AND NOT sc.has_items
+                        THEN 1 ELSE 0 END) AS criteria,
+               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' AND NOT sc.has_items
                          AND s.appraised_points IS NOT NULL THEN 1 ELSE 0 END) AS appraised,
                SUM(CASE WHEN sc.method IN {DERIVED} AND s.metric_value IS NULL
                         THEN 1 ELSE 0 END) AS not_applicable,
@@ -314,7 +322,8 @@ STATEMENTS = [
     ON CONFLICT (result_id, area_id) DO NOTHING
     """,
     # An area's percent is over its maximum less its excluded items; an optional area in which
-    # nothing was entered has no maximum for the assessment (0 of 0 points, 0 %).
+    # nothing was entered has no maximum for the assessment (0 of 0 points, no percent: not
+    # assessed, and left out of the group's averages).
     f"""
     WITH area_state AS (
         {AREA_STATE.format(where=IN_GROUP, key="r.id AS result_id", group="r.id")}
@@ -326,9 +335,8 @@ STATEMENTS = [
     )
     UPDATE {T["area_result"]} SET points = area_points.points,
         max_points = area_points.applicable_max,
-        percent = COALESCE(ROUND(
-            100.0 * area_points.points / NULLIF(area_points.applicable_max, 0),
-            %(precision)s), 0)
+        percent = ROUND(
+            100.0 * area_points.points / NULLIF(area_points.applicable_max, 0), %(precision)s)
     FROM area_points
     WHERE {T["area_result"]}.result_id = area_points.result_id
       AND {T["area_result"]}.area_id = area_points.area_id

@@ -47,5 +47,8 @@ class RankingRowSerializer(serializers.ModelSerializer):
     def get_points(self, result) -> float:
         return float(result.total_points + result.bonus_points - result.penalty_points)
 
-    def get_areas(self, result) -> dict[str, float]:
-        return {ar.area.code: float(ar.percent) for ar in result.area_results.all()}
+    def get_areas(self, result) -> dict[str, float | None]:
+        return {
+            ar.area.code: None if ar.percent is None else float(ar.percent)
+            for ar in result.area_results.all()
+        }

@@ -186,8 +186,10 @@ def test_an_optional_area_without_points_leaves_the_maximum(
     assert {
         k: results[code].index_percent for k, code in zip("abc", (a, b, c), strict=True)
     } == expected
+    # Nothing entered: the area is not assessed for a (no percent, not 0 %); c scored it 0.
     survey = results[a].area_results.get(area__code="2")
-    assert (survey.max_points, survey.percent) == (D(0), D(0))
+    assert (survey.max_points, survey.percent) == (D(0), None)
+    assert results[c].area_results.get(area__code="2").percent == D(0)
 
 
 def test_the_sheet_explains_a_deduction_beside_its_points(make_group, communes, client):
@@ -309,3 +311,29 @@ def test_the_appraiser_enters_a_hand_count_on_the_sheet(make_group, communes, di
     # 3 − 4 × 0.75 = 0; (0 + 7) / 10 = 70 %.
     results = recompute(framework, period)
     assert results[code].index_percent == D(70)
+
+
+def test_an_area_not_assessed_shows_as_such_on_the_heat_map_and_in_the_api(
+    make_group, communes, district, client
+):
+    doc = doc_with(
+        area("1", manual("1.1", 6)),
+        area("2", manual("2.1", 4, method="survey"), optional=True),
+        denominator="applicable",
+    )
+    framework, period = make_group(doc)
+    a, b = communes[0].code, communes[1].code
+    save_scores(period, {a: {"1.1": 5}, b: {"1.1": 3, "2.1": 2}})
+    recompute(framework, period)
+    leader = MembershipFactory(unit=district, role="leader").user
+    api = APIClient()
+    api.force_authenticate(leader)
+    rows = api.get("/api/v1/rankings/", {"group": district.code, "period": period.code}).json()
+    areas = {row["unit_code"]: row["areas"] for row in rows}
+    # a ran no survey: not assessed (null), not 0 %; b: 2 of 4 = 50 %.
+    assert areas[a] == {"1": 83.33, "2": None}
+    assert areas[b] == {"1": 50.0, "2": 50.0}
+    client.force_login(leader)
+    page = client.get(f"/rankings/?group={district.code}&period={period.code}").content.decode()
+    # a and the group's two communes that entered nothing at all; not b.
+    assert page.count('title="Chưa đánh giá"') == 3

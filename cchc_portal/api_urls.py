@@ -64,6 +64,7 @@ PACKAGES = [
     "scoring.frameworks.api_urls",
     "scoring.assessments.api_urls",
     "scoring.rankings.api_urls",
+    "scoring.rounds.api_urls",
 ]
 router = DefaultRouter()
 # JSON only: no ".json" suffix routes, which custom actions would have to accept one by one.

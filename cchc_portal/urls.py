@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("scoring.rankings.urls")),
     path("", include("scoring.assessments.urls")),
     path("", include("scoring.frameworks.urls")),
+    path("", include("scoring.rounds.urls")),
     path("", include("dossiers.urls")),
     path("", home, name="home"),
 ]

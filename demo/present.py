@@ -13,6 +13,7 @@ import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from communes.lineage import lineage_load
 from communes.models import AdministrativeUnit, Level, Role
@@ -27,12 +28,14 @@ from scoring.models import Assessment, AssessmentStatus, Framework, Publication
 from scoring.periods import period_get_or_create
 from scoring.rankings.publication import group_publish
 from scoring.rankings.services import group_recompute_now
+from scoring.rounds.services import round_deadlines_set, round_open
 
 OFFICIAL = Path(settings.BASE_DIR) / "data"
 CAN_THO = "92"
 SOC_TRANG = "94"
 NHON_MY, PHUONG_SOC_TRANG = "31552", "31507"
 REFORM_DAY = datetime.date(2025, 7, 1)
+DAYS_21, DAYS_45 = datetime.timedelta(days=21), datetime.timedelta(days=45)
 # The demo's today is in November 2026: statistics run to October.
 MONTHS = [datetime.date(2025, m, 1) for m in range(7, 13)] + [
     datetime.date(2026, m, 1) for m in range(1, 11)
@@ -83,7 +86,8 @@ def seed_present(document: dict, seed_scores, log=print) -> None:
         framework = _framework(grouped, CAN_THO, period.year)
         if Publication.objects.filter(framework=framework, period=period).exists():
             continue
-        group_open(framework=framework, period=period)
+        round_, _added = round_open(framework=framework, period=period)
+        round_deadlines_set(round_=round_, user=None)  # the replay happens before them
         # Replayed from the start, as seed_scores does: the communes claim while self-assessing.
         Assessment.objects.filter(framework=framework, period=period).update(
             status=AssessmentStatus.OPEN
@@ -98,6 +102,15 @@ def seed_present(document: dict, seed_scores, log=print) -> None:
             self_assessing=(NHON_MY, PHUONG_SOC_TRANG),
         )
         _seed_claims(period, claimers, appraised=True, waiting=() if published else USER_UNITS)
+        # The year's deadlines, set once its history is replayed: 2025's were met; 2026's are
+        # weeks ahead of whenever the demo is loaded, so its communes can still self-assess.
+        today = timezone.localdate()
+        round_deadlines_set(
+            round_=round_,
+            user=None,
+            self_assessment_due=datetime.date(2025, 12, 15) if published else today + DAYS_21,
+            appraisal_due=datetime.date(2026, 1, 15) if published else today + DAYS_45,
+        )
         if published:
             group_publish(
                 framework=framework,

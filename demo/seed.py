@@ -228,7 +228,9 @@ def _seed_scores(
 def _seed_statuses(framework, period, published: bool, shares: dict, self_assessing) -> None:
     """Where each unit stands: published periods are appraised; in the open period the demo
     officers' communes are still self-assessing, the others submitted or appraised."""
-    submitted_at = timezone.make_aware(datetime.datetime.combine(period.end, datetime.time(9)))
+    # At the period's end, or a few days ago for the period still running (never in the future).
+    day = min(period.end, timezone.localdate() - datetime.timedelta(days=3))
+    submitted_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
     assessments = list(
         Assessment.objects.filter(framework=framework, period=period).select_related("unit")
     )

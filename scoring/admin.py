@@ -15,12 +15,14 @@ from scoring.models import (
     Band,
     DirtyGroup,
     Evidence,
+    Extension,
     Framework,
     Period,
     Publication,
     RankingGroup,
     RankingRun,
     Result,
+    Round,
     Score,
     Step,
     SubCriterion,
@@ -393,3 +395,24 @@ class EvidenceAdmin(ReadOnlyAdmin):
         "score__assessment__unit__name",
     )
     list_select_related = ("score__assessment__unit", "score__sub_criterion", "uploaded_by")
+
+
+class ExtensionInline(admin.TabularInline):
+    model = Extension
+    extra = 0
+    fields = ("unit", "until", "reason", "granted_by", "granted_at")
+    readonly_fields = ("unit", "granted_by", "granted_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Round)
+class RoundAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    """Rounds are run from their page (/rounds/) and the API, where the rules are checked."""
+
+    list_display = ("framework", "period", "self_assessment_due", "appraisal_due", "opened_at")
+    list_filter = ("period",)
+    search_fields = ("framework__code", "framework__issuer__name")
+    inlines = [ExtensionInline]

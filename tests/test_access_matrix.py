@@ -244,6 +244,8 @@ def _unit_free(name) -> bool:
         "assessment-list",
         "dossier-report-list",
         "ranking-run-list",
+        "round-list",
+        "rounds",
         "rankings-export",
         "unit-search",
     }

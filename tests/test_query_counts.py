@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dossiers.services import dossier_reports_save
 from scoring.assessments.rounds import group_open
+from scoring.rounds.services import round_open
 from tests.factories import CommuneFactory, MembershipFactory
 from tests.helpers import dossier_row, recompute, save_scores
 
@@ -57,6 +58,9 @@ PAGES = {
         {"group": "{group}", "period": "{period}"},
     ),
     "api: ranking runs": ("appraiser", "/api/v1/ranking-runs/", {}),
+    "page: rounds": ("appraiser", "/rounds/", {}),
+    "page: round": ("appraiser", "/rounds/{round}/", {}),
+    "api: rounds": ("appraiser", "/api/v1/rounds/", {}),
 }
 
 
@@ -70,6 +74,7 @@ def group(make_group, district, communes):
     assert dossier_reports_save(records=rows).ok
     save_scores(period, {c.code: {"1.1": ("5", "4"), "1.2": "3"} for c in communes})
     recompute(framework, period)
+    round_, _added = round_open(framework=framework, period=period)
     users = {
         "officer": MembershipFactory(unit=communes[0], role="commune_officer").user,
         "appraiser": MembershipFactory(unit=district, role="appraiser").user,
@@ -82,6 +87,7 @@ def group(make_group, district, communes):
         "group": district.code,
         "province": district.parent.code,
         "framework": str(framework.pk),
+        "round": str(round_.pk),
     }
     return {"framework": framework, "period": period, "users": users, "values": values}
 

@@ -43,9 +43,9 @@ def ensure_score_rows(assessments) -> None:
         engine.insert_missing_scores(framework_id, period_id)
 
 
-def group_open(*, framework: Framework, period: Period) -> int:
-    """Open an assessment for every unit the framework ranks on the period's last day (the
-    units a reform closed during the period were assessed under their own frameworks)."""
+def units_ranked(framework: Framework, period: Period):
+    """The units the framework ranks on the period's last day (the units a reform closed during
+    the period were assessed under their own frameworks)."""
     units = (
         AdministrativeUnit.objects.subtree_of([framework.issuer_id])
         .filter(level=framework.level)
@@ -54,6 +54,15 @@ def group_open(*, framework: Framework, period: Period) -> int:
     kinds = kinds_ranked(framework)
     if kinds is not None:
         units = units.filter(kind__in=kinds)
+    return units
+
+
+def group_open(*, framework: Framework, period: Period, unit_ids=None) -> int:
+    """Open an assessment for every unit the framework ranks (or those of `unit_ids` among
+    them); answers how many were added. Opening again adds what is missing, nothing else."""
+    units = units_ranked(framework, period)
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
     existing = set(
         Assessment.objects.filter(framework=framework, period=period).values_list(
             "unit_id", flat=True

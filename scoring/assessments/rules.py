@@ -5,11 +5,15 @@ answers a Refusal saying why not, or None when the action is allowed; `may_*` he
 answers into the booleans templates receive.
 """
 
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communes.models import AdministrativeUnit, Role
 from core.problems import Refusal
-from scoring.models import SELF_ASSESSING, AssessmentStatus, Publication
+from scoring.models import SELF_ASSESSING, AssessmentStatus, Extension, Publication, Round
 
 OFFICER_ROLES = (Role.COMMUNE_OFFICER, Role.ADMIN)
 APPRAISER_ROLES = (Role.APPRAISER, Role.ADMIN)
@@ -22,10 +26,30 @@ class Actor:
     def __init__(self, user):
         self.user = user
         self._units: dict[tuple[str, ...], set[int]] = {}
+        self._rounds: dict[tuple[int, int], tuple] = {}
 
     @classmethod
     def of(cls, user_or_actor) -> "Actor":
         return user_or_actor if isinstance(user_or_actor, Actor) else cls(user_or_actor)
+
+    def deadline(self, assessment) -> "Deadline":
+        """The round's self-assessment deadline for this assessment's unit, looked up once per
+        round (its extensions with it)."""
+        key = (assessment.framework_id, assessment.period_id)
+        if key not in self._rounds:
+            found = (
+                Round.objects.filter(framework_id=key[0], period_id=key[1])
+                .values_list("pk", "self_assessment_due")
+                .first()
+            )
+            extensions = (
+                dict(Extension.objects.filter(round_id=found[0]).values_list("unit_id", "until"))
+                if found
+                else {}
+            )
+            self._rounds[key] = (found[1] if found else None, extensions)
+        due, extensions = self._rounds[key]
+        return Deadline(due, extensions.get(assessment.unit_id))
 
     def holds(self, roles, unit_id: int) -> bool:
         if self.user is None:
@@ -38,6 +62,58 @@ class Actor:
                 )
             )
         return unit_id in self._units[key]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The last day a commune may change its self-assessment, and its extension if any."""
+
+    due: datetime.date | None
+    extended_until: datetime.date | None = None
+
+    @property
+    def last_day(self) -> datetime.date | None:
+        if self.due is None:
+            return None
+        return max(self.due, self.extended_until or self.due)
+
+    @property
+    def passed(self) -> bool:
+        """Past the end of the last day, Vietnam time (the portal's time zone)."""
+        return self.last_day is not None and timezone.localdate() > self.last_day
+
+
+def shown_date(day: datetime.date) -> str:
+    """A date as people write it in messages, whatever the language: 15/01/2025."""
+    return day.strftime("%d/%m/%Y")
+
+
+def deadline_refusal(actor, assessment):
+    """After the round's self-assessment deadline an open self-assessment is closed, unless the
+    appraisers extended it for the unit. A returned one was reopened by the appraisers
+    themselves: it stays open until the commune sends it back."""
+    if assessment.status != AssessmentStatus.OPEN:
+        return None
+    deadline = Actor.of(actor).deadline(assessment)
+    if not deadline.passed:
+        return None
+    if deadline.extended_until:
+        return Refusal(
+            _(
+                "The extension of the self-assessment deadline ended on %(date)s; ask the "
+                "appraisers for another."
+            )
+            % {"date": shown_date(deadline.extended_until)},
+            "self_points",
+        )
+    return Refusal(
+        _(
+            "The self-assessment deadline was %(date)s; the self-assessment can no longer "
+            "change unless the appraisers grant an extension."
+        )
+        % {"date": shown_date(deadline.due)},
+        "self_points",
+    )
 
 
 def is_published(framework_id: int, period_id: int) -> bool:
@@ -64,7 +140,7 @@ def self_assessment_refusal(actor, assessment, *, published: bool | None = None)
         return Refusal(_("You may not self-assess this unit."), "self_points")
     if assessment.status not in SELF_ASSESSING:
         return Refusal(_("The self-assessment was submitted and is closed."), "self_points")
-    return None
+    return deadline_refusal(actor, assessment)
 
 
 def appraisal_refusal(actor, assessment, *, published: bool | None = None):
@@ -75,6 +151,21 @@ def appraisal_refusal(actor, assessment, *, published: bool | None = None):
         return final
     if not actor.holds(APPRAISER_ROLES, assessment.unit_id):
         return Refusal(_("You may not appraise this unit."), "appraised_points")
+    return None
+
+
+def round_refusal(actor, framework, period):
+    """Opening a round, its deadlines and extensions: the appraisers of the framework's issuer,
+    until the round's results are published."""
+    actor = Actor.of(actor)
+    final = results_final(framework.pk, period.pk)
+    if final:
+        return final
+    if not actor.holds(APPRAISER_ROLES, framework.issuer_id):
+        return Refusal(
+            _("Only the appraisers of %(issuer)s run its rounds.")
+            % {"issuer": framework.issuer.name}
+        )
     return None
 
 
@@ -118,4 +209,5 @@ def permissions(user, assessment) -> dict:
         "can_finish": finish_refusal(actor, assessment, published=published) is None,
         "can_return": return_refusal(actor, assessment, published=published) is None,
         "is_appraiser": actor.holds(APPRAISER_ROLES, assessment.unit_id),
+        "deadline": actor.deadline(assessment),
     }

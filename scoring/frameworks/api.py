@@ -1,7 +1,7 @@
 import django_filters
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -26,6 +26,13 @@ class BandSerializer(serializers.ModelSerializer):
 
 class SubCriterionSerializer(serializers.ModelSerializer):
     steps = serializers.SerializerMethodField()
+    has_items = serializers.BooleanField(
+        help_text="made of items: its points are theirs, capped at its maximum; it has no "
+        "method of its own"
+    )
+    items = serializers.SerializerMethodField(
+        help_text="the items it is made of, the same shape (down to four levels below the area)"
+    )
 
     class Meta:
         model = SubCriterion
@@ -38,10 +45,20 @@ class SubCriterionSerializer(serializers.ModelSerializer):
             "metric",
             "target_percent",
             "steps",
+            "options",
+            "per_count",
+            "when_nothing",
+            "has_items",
+            "items",
         ]
 
     def get_steps(self, sub) -> list[list[float]]:
         return [[float(s.threshold_percent), float(s.points)] for s in sub.steps.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_items(self, sub) -> list[dict]:
+        children = self.context.get("children", {}).get(sub.pk, [])
+        return [SubCriterionSerializer(c, context=self.context).data for c in children]
 
 
 class AreaSerializer(serializers.Serializer):
@@ -49,7 +66,22 @@ class AreaSerializer(serializers.Serializer):
     name = serializers.CharField()
     name_en = serializers.CharField()
     max_points = serializers.DecimalField(max_digits=7, decimal_places=2)
-    sub_criteria = SubCriterionSerializer(many=True)
+    sub_criteria = serializers.SerializerMethodField()
+
+    @extend_schema_field(SubCriterionSerializer(many=True))
+    def get_sub_criteria(self, area) -> list[dict]:
+        """The area's sub-criteria, each with its nested items (one prefetched list)."""
+        subs = list(area.sub_criteria.all())
+        children: dict = {}
+        for sub in subs:
+            if sub.parent_id is not None:
+                children.setdefault(sub.parent_id, []).append(sub)
+        context = {"children": children}
+        return [
+            SubCriterionSerializer(sub, context=context).data
+            for sub in subs
+            if sub.parent_id is None
+        ]
 
 
 class FrameworkSerializer(serializers.ModelSerializer):

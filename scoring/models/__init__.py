@@ -37,6 +37,7 @@ from scoring.models.rankings import (
     Result,
     RunStatus,
 )
+from scoring.models.rounds import Extension, Round
 
 __all__ = [
     "DERIVED_METHODS",
@@ -54,10 +55,12 @@ __all__ = [
     "Denominator",
     "DirtyGroup",
     "Evidence",
+    "Extension",
     "Framework",
     "ItemKind",
     "Method",
     "Period",
+    "Round",
     "PeriodKind",
     "Publication",
     "RankingGroup",

@@ -1,0 +1,6 @@
+"""/api/v1/rounds/…"""
+
+from scoring.rounds.api import RoundViewSet
+
+routes = [("rounds", RoundViewSet, "round")]
+urlpatterns = []

@@ -245,6 +245,7 @@ def _unit_free(name) -> bool:
         "dossier-report-list",
         "ranking-run-list",
         "round-list",
+        "publication-list",
         "rounds",
         "rankings-export",
         "unit-search",

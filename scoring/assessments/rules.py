@@ -169,6 +169,19 @@ def round_refusal(actor, framework, period):
     return None
 
 
+def publication_refusal(actor, framework, period):
+    """Publishing a group's results under a decision: the appraisers of the issuer, once."""
+    actor = Actor.of(actor)
+    if is_published(framework.pk, period.pk):
+        return Refusal(_("These results are already published."))
+    if not actor.holds(APPRAISER_ROLES, framework.issuer_id):
+        return Refusal(
+            _("Only the appraisers of %(issuer)s publish its results.")
+            % {"issuer": framework.issuer.name}
+        )
+    return None
+
+
 def submit_refusal(actor, assessment):
     """Handing the self-assessment to the appraisers is a self-assessment write."""
     return self_assessment_refusal(actor, assessment)

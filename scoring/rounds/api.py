@@ -13,7 +13,8 @@ from communes.selectors import unit_by_code
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.parsers import CleanJSONParser
 from core.api.viewsets import ScopedViewSetMixin
-from scoring.models import Extension, Round
+from scoring.models import Extension, Framework, Publication, Round
+from scoring.rankings.publication import PublicationRefused, results_publish
 from scoring.rounds.services import (
     RoundError,
     extension_grant,
@@ -212,3 +213,88 @@ class RoundViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         except RoundError as exc:
             return errors_response(exc.problems)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    issuer = serializers.CharField(source="framework.issuer.code")
+    framework = serializers.CharField(source="framework.code")
+    period = serializers.CharField(source="period.code")
+
+    class Meta:
+        model = Publication
+        fields = [
+            "id",
+            "issuer",
+            "framework",
+            "period",
+            "decision_number",
+            "decision_date",
+            "published_at",
+        ]
+
+
+class PublishSerializer(serializers.Serializer):
+    issuer = serializers.CharField(help_text="Code of the issuing province or district")
+    period = serializers.CharField(help_text="2026, 2026-H1, 2026-Q1")
+    framework = serializers.CharField(
+        required=False, help_text="The framework's code, when the issuer has several that year"
+    )
+    decision_number = serializers.CharField(max_length=60)
+    decision_date = serializers.DateField()
+
+
+class PublicationFilter(django_filters.FilterSet):
+    issuer = django_filters.CharFilter(field_name="framework__issuer__code")
+    period = django_filters.CharFilter(field_name="period__code")
+
+    class Meta:
+        model = Publication
+        fields = ["issuer", "period"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published decisions you may read", tags=["rounds"]),
+    retrieve=extend_schema(summary="One published decision", tags=["rounds"]),
+)
+class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PublicationSerializer
+    parser_classes = [CleanJSONParser]
+    filterset_class = PublicationFilter
+    ordering = ["-published_at"]
+
+    def get_queryset(self):
+        return Publication.objects.filter(
+            framework__in=Framework.objects.visible_to(self.request.user)
+        ).select_related("framework__issuer", "period")
+
+    @extend_schema(
+        summary="Publish a group's results under a decision (appraisers of the issuer)",
+        request=PublishSerializer,
+        responses={201: PublicationSerializer, 400: ErrorsSerializer},
+        tags=["rounds"],
+    )
+    def create(self, request):
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        issuer = unit_by_code(values["issuer"])
+        if issuer is None or not selectors.can_see(request.user, issuer):
+            raise Http404
+        try:
+            framework, period = round_target(
+                issuer_code=values["issuer"],
+                period_code=values["period"],
+                framework_code=values.get("framework"),
+            )
+            publication = results_publish(
+                framework=framework,
+                period=period,
+                decision_number=values["decision_number"],
+                decision_date=values["decision_date"],
+                user=request.user,
+            )
+        except RoundError as exc:
+            return errors_response(exc.problems)
+        except PublicationRefused as exc:
+            return errors_response(exc.problems)
+        return Response(PublicationSerializer(publication).data, status=status.HTTP_201_CREATED)

@@ -1,6 +1,9 @@
-"""/api/v1/rounds/…"""
+"""/api/v1/rounds/… and /api/v1/publications/…"""
 
-from scoring.rounds.api import RoundViewSet
+from scoring.rounds.api import PublicationViewSet, RoundViewSet
 
-routes = [("rounds", RoundViewSet, "round")]
+routes = [
+    ("rounds", RoundViewSet, "round"),
+    ("publications", PublicationViewSet, "publication"),
+]
 urlpatterns = []

@@ -8,12 +8,18 @@ from scoring.assessments.api import (
     ScoreEvidenceView,
     ScoresView,
 )
+from scoring.assessments.status_api import AssessmentStatusView
 
 routes = [
     ("assessments", AssessmentViewSet, "assessment"),
     ("evidence", EvidenceViewSet, "evidence"),
 ]
 urlpatterns = [
+    path(
+        "assessments/<str:unit_code>/<str:period>/status/",
+        AssessmentStatusView.as_view(),
+        name="assessment-status",
+    ),
     path(
         "assessments/<str:unit_code>/<str:period>/scores/",
         ScoresView.as_view(),

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from core.problems import Problem
 from scoring.assessments import rules
 from scoring.assessments.scores import ScoreError
-from scoring.assessments.sheets import unscored_sub_criteria
-from scoring.models import Assessment, AssessmentStatus
+from scoring.assessments.sheets import RATE_APPLIES, unscored_sub_criteria
+from scoring.models import Assessment, AssessmentStatus, ItemKind, Method
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -80,12 +80,39 @@ def assessment_return(
     assessment.status, assessment.return_note = locked.status, locked.return_note
 
 
+def items_awaiting_appraisal(assessment: Assessment) -> list:
+    """The items a person must appraise that have no appraised points yet, in sheet order:
+    every scored item of the framework's criteria but those the statistics score (a derived
+    item with data) and a deduction whose count the appraiser entered. None left: ready."""
+    return [
+        score.sub_criterion
+        for score in assessment.scores.filter(
+            appraised_points__isnull=True,
+            sub_criterion__kind=ItemKind.CRITERION,
+            sub_criterion__has_items=False,
+        )
+        .exclude(RATE_APPLIES)
+        .exclude(
+            sub_criterion__method=Method.DEDUCTION, sub_criterion__metric="", count__isnull=False
+        )
+        .select_related("sub_criterion")
+        .order_by("sub_criterion__area__position", "sub_criterion__position")
+    ]
+
+
 def assessment_appraisal_finish(*, assessment: Assessment, user) -> None:
-    """Mark a submitted self-assessment as appraised; appraised points may still be corrected
-    until the group's results are published."""
+    """Mark a submitted self-assessment as appraised once every item awaiting a person's
+    points has appraised points; they may still be corrected until publication."""
     with transaction.atomic():
         locked = _locked(assessment)
         _refuse(rules.finish_refusal(user, locked))
+        waiting = items_awaiting_appraisal(locked)
+        if waiting:
+            raise ScoreError(
+                _("Appraise every item first; still without appraised points: %(codes)s.")
+                % {"codes": ", ".join(sub.code for sub in waiting)},
+                "appraised_points",
+            )
         locked.status = AssessmentStatus.APPRAISED
         locked.appraised_at = timezone.now()
         locked.save(update_fields=["status", "appraised_at", "updated_at"])

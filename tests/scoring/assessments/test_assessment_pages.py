@@ -260,6 +260,12 @@ def test_return_for_explanation_reopens_and_finish_marks_appraised(client, sheet
     assert "Thiếu kế hoạch số" in page and 'name="self_points"' in page
     client.post(sheet["url"] + "submit/")
     client.force_login(sheet["appraiser"])
+    # Not ready: 1.1 and 1.2 are scored by people and have no appraised points yet.
+    early = client.post(sheet["appraisal_url"] + "finish/")
+    assert early.status_code == 400
+    assert "still without appraised points: 1.1, 1.2" in early.content.decode()
+    save(client, sheet, "1.1", "appraised_points", "6")
+    save(client, sheet, "1.2", "appraised_points", "3")
     finished = client.post(sheet["appraisal_url"] + "finish/")
     assert finished.status_code == 302
     assessment.refresh_from_db()

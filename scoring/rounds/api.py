@@ -2,7 +2,8 @@
 
 import django_filters
 from django.db.models import Count, F, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from core.api.errors import ErrorsSerializer, errors_response
 from core.api.parsers import CleanJSONParser
 from core.api.viewsets import ScopedViewSetMixin
 from scoring.models import Extension, Framework, Publication, Round
+from scoring.rankings.annex import annex_workbook
 from scoring.rankings.publication import PublicationRefused, results_publish
 from scoring.rounds.services import (
     RoundError,
@@ -23,6 +25,8 @@ from scoring.rounds.services import (
     round_open,
     round_target,
 )
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExtensionSerializer(serializers.ModelSerializer):
@@ -298,3 +302,15 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
         except PublicationRefused as exc:
             return errors_response(exc.problems)
         return Response(PublicationSerializer(publication).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The decision's annex as an Excel workbook (the ranking in rank order)",
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+        tags=["rounds"],
+    )
+    def annex_xlsx(self, request, pk=None):
+        publication = self.get_object()
+        response = HttpResponse(annex_workbook(publication), content_type=XLSX)
+        name = f"phu-luc-{publication.framework.code}-{publication.period.code}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

@@ -105,3 +105,30 @@ def test_publish_results_command(group, district, capsys):
     )
     assert "decision 12/QĐ of 10/01/2025" in capsys.readouterr().out
     assert Publication.objects.get(framework=framework).decision_number == "12/QĐ"
+
+
+def test_the_annex_workbook_holds_the_published_ranking_in_rank_order(group, district):
+    import io
+
+    import openpyxl
+
+    framework, period = group
+    appraiser = MembershipFactory(unit=district, role="appraiser").user
+    Assessment.objects.filter(framework=framework).update(status=AssessmentStatus.APPRAISED)
+    publication = _publish(appraiser, district).json()
+    response = _api(appraiser).get(f"/api/v1/publications/{publication['id']}/annex.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet[
+        "A1"
+    ].value == "Phụ lục kèm theo Quyết định số 215/QĐ-UBND ngày 23/01/2025 của " + (district.name)
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0] is not None]
+    ranking = (
+        _api(appraiser).get("/api/v1/rankings/", {"group": district.code, "period": "2024"}).json()
+    )
+    # Every unit of the API's ranking, in its order: name, index, band and rank alike.
+    assert [(r[1], r[-3], r[-2], r[-1]) for r in rows] == [
+        (row["unit_name"], row["index_percent"], row["band"], row["rank"]) for row in ranking
+    ]
+    # 4 appraised + 3 self = 7 points of 10 for each commune (area 1 holds them all).
+    assert {r[2] for r in rows} == {7.0} and {r[3] for r in rows} == {7.0}

@@ -16,6 +16,7 @@ class RoundRow:
     appraisal_late: bool
     # An open self-assessment of a round with a deadline: the appraisers may extend it.
     extendable: bool
+    appraised: bool
 
 
 def round_rows(round_: Round) -> list[RoundRow]:
@@ -41,6 +42,7 @@ def round_rows(round_: Round) -> list[RoundRow]:
                 and round_.appraisal_due is not None
                 and today > round_.appraisal_due,
                 extendable=assessment.status == AssessmentStatus.OPEN and due is not None,
+                appraised=assessment.status == AssessmentStatus.APPRAISED,
             )
         )
     rows.sort(key=lambda r: vietnamese_sort_key(r.assessment.unit.name))

@@ -14,6 +14,7 @@ from core.problems import Problem
 from scoring.assessments import rules
 from scoring.models import Round
 from scoring.periods import PeriodCodeError, period_get_or_create
+from scoring.rankings.publication import PublicationRefused, results_publish
 from scoring.rounds.selectors import frameworks_to_open, round_rows
 from scoring.rounds.services import (
     RoundError,
@@ -58,6 +59,11 @@ class OpenForm(DeadlinesForm):
         self.fields["framework"].label_from_instance = lambda f: (
             f"{f.code} {f.year} · {f.issuer.name}"
         )
+
+
+class PublishForm(forms.Form):
+    decision_number = forms.CharField(label=gettext_lazy("Decision number"), max_length=60)
+    decision_date = forms.DateField(label=gettext_lazy("Decision date"), widget=DATE)
 
 
 class ExtensionForm(forms.Form):
@@ -130,6 +136,7 @@ def round_list(request):
 def _detail(request, round_, *, problems=(), status=200):
     can_manage = rules.round_refusal(request.user, round_.framework, round_.period) is None
     rows = round_rows(round_)
+    publication = round_.framework.publications.filter(period=round_.period).first()
     return render(
         request,
         "scoring/rounds/detail.html",
@@ -147,6 +154,9 @@ def _detail(request, round_, *, problems=(), status=200):
                 }
             ),
             "problems": problems,
+            "publication": publication,
+            "publish_form": PublishForm(),
+            "not_appraised": sum(1 for r in rows if not r.appraised),
         },
         status=status,
     )
@@ -204,5 +214,28 @@ def round_extension_remove(request, pk, unit_code):
         return _detail(request, round_, problems=exc.problems, status=400)
     messages.success(
         request, _("The extension of %(unit)s is withdrawn.") % {"unit": extension.unit.name}
+    )
+    return redirect("round-detail", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def round_publish(request, pk):
+    """Publish the round's results under the decision: refused, listing them, while any unit
+    is not appraised."""
+    round_ = _visible_round(request, pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, round_, problems=_form_problems(form), status=400)
+    try:
+        publication = results_publish(
+            framework=round_.framework, period=round_.period, user=request.user, **form.cleaned_data
+        )
+    except PublicationRefused as exc:
+        return _detail(request, round_, problems=exc.problems, status=400)
+    messages.success(
+        request,
+        _("The results are published under decision %(number)s; they are final.")
+        % {"number": publication.decision_number},
     )
     return redirect("round-detail", pk=round_.pk)

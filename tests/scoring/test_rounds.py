@@ -256,3 +256,29 @@ def test_a_round_is_opened_from_the_page(framework, district, communes, appraise
     round_ = Round.objects.get(framework=framework)
     assert opened["Location"] == f"/rounds/{round_.pk}/"
     assert Assessment.objects.filter(framework=framework).count() == 2
+
+
+def test_the_round_page_publishes_once_every_unit_is_appraised(past_due, appraiser, framework):
+    round_ = past_due["round"]
+    page = Client()
+    page.force_login(appraiser)
+    html = page.get(f"/rounds/{round_.pk}/").content.decode()
+    assert "4 đơn vị chưa được thẩm định" in html and 'name="decision_number"' not in html
+    refused = page.post(
+        f"/rounds/{round_.pk}/publish/",
+        {"decision_number": "9/QĐ", "decision_date": "2027-01-20"},
+    )
+    assert (
+        refused.status_code == 400
+        and refused.content.decode().count("chưa được thẩm định xong") == 4
+    )
+    Assessment.objects.filter(framework=framework).update(status=AssessmentStatus.APPRAISED)
+    assert 'name="decision_number"' in page.get(f"/rounds/{round_.pk}/").content.decode()
+    done = page.post(
+        f"/rounds/{round_.pk}/publish/",
+        {"decision_number": "9/QĐ", "decision_date": "2027-01-20"},
+        follow=True,
+    )
+    html = done.content.decode()
+    assert "quyết định 9/QĐ ngày 20/01/2027" in html and "annex.xlsx" in html
+    assert 'name="self_assessment_due"' not in html  # final: nothing more to change

@@ -6,6 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1
 
 WORKDIR /app
+# DejaVu Sans: the Vietnamese letters of the PDFs (the decision's annex, scorecards).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN pip install --upgrade pip && pip install . \
     && DJANGO_DEBUG=false ALLOWED_HOSTS=localhost \

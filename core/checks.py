@@ -19,3 +19,21 @@ def static_files_collected(app_configs, **kwargs):
             id="cchc.W001",
         )
     ]
+
+
+@register()
+def pdf_font_installed(app_configs, **kwargs):
+    from core.pdf import FontMissing, font_files
+
+    try:
+        font_files()
+    except FontMissing as exc:
+        return [
+            Warning(
+                str(exc),
+                hint="Debian/Ubuntu: apt-get install fonts-dejavu-core. The annex and scorecard "
+                "PDFs answer 503 until a font is found.",
+                id="cchc.W010",
+            )
+        ]
+    return []

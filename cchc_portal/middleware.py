@@ -9,13 +9,15 @@ class LanguageMiddleware(MiddlewareMixin):
 
     Unlike Django's LocaleMiddleware this ignores a browser's Accept-Language: many office PCs run
     an English Windows and browser, and their users still expect the portal in Vietnamese. Systems
-    calling the API may ask for English with Accept-Language.
+    calling the API may ask for English with Accept-Language; a browser signed in to the pages
+    (a file it downloads from the API, such as the decision's annex) reads as the pages do.
     """
 
     def process_request(self, request):
         supported = {code for code, _name in settings.LANGUAGES}
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if chosen not in supported and request.path.startswith("/api/"):
+        browser = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if chosen not in supported and request.path.startswith("/api/") and not browser:
             asked = request.headers.get("Accept-Language", "")
             chosen = asked.split(",")[0].split(";")[0].split("-")[0].strip().lower()
         language = chosen if chosen in supported else settings.LANGUAGE_CODE

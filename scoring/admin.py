@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdmin
 from scoring.frameworks.document import sub_criterion_document, sub_criterion_problems
 from scoring.frameworks.services import framework_changed, framework_frozen
 from scoring.models import (
@@ -15,14 +16,11 @@ from scoring.models import (
     Band,
     DirtyGroup,
     Evidence,
-    Extension,
     Framework,
     Period,
-    Publication,
     RankingGroup,
     RankingRun,
     Result,
-    Round,
     Score,
     Step,
     SubCriterion,
@@ -129,19 +127,6 @@ class FrozenWhenPublished:
         return not framework_frozen(_framework_of(obj)) and super().has_add_permission(
             request, *args
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by the engine or the services: shown, never edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BandInline(FrozenWhenPublished, admin.TabularInline):
@@ -328,12 +313,6 @@ class AdjustmentAdmin(ReadOnlyAdmin):
     search_fields = ("assessment__unit__code", "reason")
 
 
-@admin.register(Publication)
-class PublicationAdmin(ReadOnlyAdmin):
-    list_display = ("framework", "period", "decision_number", "decision_date", "published_at")
-    list_filter = ("period",)
-
-
 class AreaResultInline(admin.TabularInline):
     model = AreaResult
     extra = 0
@@ -397,22 +376,5 @@ class EvidenceAdmin(ReadOnlyAdmin):
     list_select_related = ("score__assessment__unit", "score__sub_criterion", "uploaded_by")
 
 
-class ExtensionInline(admin.TabularInline):
-    model = Extension
-    extra = 0
-    fields = ("unit", "until", "reason", "granted_by", "granted_at")
-    readonly_fields = ("unit", "granted_by", "granted_at")
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Round)
-class RoundAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
-    """Rounds are run from their page (/rounds/) and the API, where the rules are checked."""
-
-    list_display = ("framework", "period", "self_assessment_due", "appraisal_due", "opened_at")
-    list_filter = ("period",)
-    search_fields = ("framework__code", "framework__issuer__name")
-    inlines = [ExtensionInline]
+# Rounds, extensions, publications and reopenings (registered on import).
+from scoring.rounds import admin as _rounds_admin  # noqa: E402, F401

@@ -182,6 +182,24 @@ def publication_refusal(actor, framework, period):
     return None
 
 
+def decision_refusal(actor, publication):
+    """The decision's signer and signed PDF: the issuer's appraisers, at any time."""
+    actor = Actor.of(actor)
+    issuer = publication.framework.issuer
+    if not actor.holds(APPRAISER_ROLES, issuer.pk):
+        return Refusal(
+            _("Only the appraisers of %(issuer)s record its decisions.") % {"issuer": issuer.name}
+        )
+    return None
+
+
+def reopen_refusal(user):
+    """Only an administrator may take published results back to work."""
+    if user is None or not getattr(user, "is_superuser", False):
+        return Refusal(_("Only an administrator may reopen published results."))
+    return None
+
+
 def submit_refusal(actor, assessment):
     """Handing the self-assessment to the appraisers is a self-assessment write."""
     return self_assessment_refusal(actor, assessment)

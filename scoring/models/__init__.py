@@ -34,6 +34,7 @@ from scoring.models.rankings import (
     DirtyGroup,
     Publication,
     RankingRun,
+    Reopening,
     Result,
     RunStatus,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "Round",
     "PeriodKind",
     "Publication",
+    "Reopening",
     "RankingGroup",
     "RankingGroupKind",
     "RankingRun",

@@ -57,6 +57,8 @@ class Assessment(models.Model):
     return_note = models.TextField(_("note on return"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Status changes and return notes, for the assessment's timeline (history.py).
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -181,6 +183,7 @@ class Adjustment(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("bonus or penalty")
@@ -225,6 +228,8 @@ class Evidence(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Kept so the timeline shows a removed file too.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     objects = EvidenceQuerySet.as_manager()
 

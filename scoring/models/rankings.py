@@ -14,6 +14,13 @@ from scoring.models.frameworks import Area, Band, Framework, RankingGroup
 from scoring.models.periods import Period
 
 
+def _decision_path(instance, filename):
+    # A random name: the uploaded name is never trusted as a path.
+    import uuid
+
+    return f"decisions/{instance.period.code}/{uuid.uuid4().hex}.pdf"
+
+
 class Publication(models.Model):
     """The decision publishing a group's results; from then on they are final and frozen."""
 
@@ -28,6 +35,11 @@ class Publication(models.Model):
     )
     decision_number = models.CharField(_("decision number"), max_length=60)
     decision_date = models.DateField(_("decision date"))
+    # Who signed the decision, as it reads under the signature ("Chủ tịch … Nguyễn Văn A").
+    signer = models.CharField(_("signed by"), max_length=200, blank=True)
+    signed_file = models.FileField(
+        _("signed decision (PDF)"), upload_to=_decision_path, max_length=200, blank=True
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -46,6 +58,42 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.decision_number} ({self.decision_date:%d/%m/%Y})"
+
+
+class Reopening(models.Model):
+    """An administrator took a published group back to work: the decision it withdrew, who,
+    when and why. The publication itself is deleted, so the results can change again."""
+
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+"
+    )
+    decision_number = models.CharField(_("decision number"), max_length=60)
+    decision_date = models.DateField(_("decision date"))
+    signer = models.CharField(_("signed by"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reopening")
+        verbose_name_plural = _("reopenings")
+        ordering = ["-reopened_at"]
+
+    def __str__(self):
+        return f"{self.decision_number} · {self.reopened_at:%d/%m/%Y}"
 
 
 class Result(models.Model):

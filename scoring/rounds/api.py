@@ -2,8 +2,7 @@
 
 import django_filters
 from django.db.models import Count, F, Q
-from django.http import Http404, HttpResponse
-from drf_spectacular.types import OpenApiTypes
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,9 +13,7 @@ from communes.selectors import unit_by_code
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.parsers import CleanJSONParser
 from core.api.viewsets import ScopedViewSetMixin
-from scoring.models import Extension, Framework, Publication, Round
-from scoring.rankings.annex import annex_workbook
-from scoring.rankings.publication import PublicationRefused, results_publish
+from scoring.models import Extension, Round
 from scoring.rounds.services import (
     RoundError,
     extension_grant,
@@ -25,8 +22,6 @@ from scoring.rounds.services import (
     round_open,
     round_target,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExtensionSerializer(serializers.ModelSerializer):
@@ -62,12 +57,17 @@ class RoundSerializer(serializers.ModelSerializer):
         ]
 
 
-class RoundOpenSerializer(serializers.Serializer):
+class GroupSerializer(serializers.Serializer):
+    """Which group a round or a publication is about: the issuer, the period, the framework."""
+
     issuer = serializers.CharField(help_text="Code of the issuing province or district")
     period = serializers.CharField(help_text="2026, 2026-H1, 2026-Q1")
     framework = serializers.CharField(
         required=False, help_text="The framework's code, when the issuer has several that year"
     )
+
+
+class RoundOpenSerializer(GroupSerializer):
     self_assessment_due = serializers.DateField(
         required=False, allow_null=True, help_text="The communes' last day (Vietnam time)"
     )
@@ -90,10 +90,14 @@ class ExtensionGrantSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
-class RoundFilter(django_filters.FilterSet):
+class GroupFilter(django_filters.FilterSet):
+    """?issuer=CODE&period=P over anything with a framework and a period."""
+
     issuer = django_filters.CharFilter(field_name="framework__issuer__code")
     period = django_filters.CharFilter(field_name="period__code")
 
+
+class RoundFilter(GroupFilter):
     class Meta:
         model = Round
         fields = ["issuer", "period"]
@@ -217,100 +221,3 @@ class RoundViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         except RoundError as exc:
             return errors_response(exc.problems)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class PublicationSerializer(serializers.ModelSerializer):
-    issuer = serializers.CharField(source="framework.issuer.code")
-    framework = serializers.CharField(source="framework.code")
-    period = serializers.CharField(source="period.code")
-
-    class Meta:
-        model = Publication
-        fields = [
-            "id",
-            "issuer",
-            "framework",
-            "period",
-            "decision_number",
-            "decision_date",
-            "published_at",
-        ]
-
-
-class PublishSerializer(serializers.Serializer):
-    issuer = serializers.CharField(help_text="Code of the issuing province or district")
-    period = serializers.CharField(help_text="2026, 2026-H1, 2026-Q1")
-    framework = serializers.CharField(
-        required=False, help_text="The framework's code, when the issuer has several that year"
-    )
-    decision_number = serializers.CharField(max_length=60)
-    decision_date = serializers.DateField()
-
-
-class PublicationFilter(django_filters.FilterSet):
-    issuer = django_filters.CharFilter(field_name="framework__issuer__code")
-    period = django_filters.CharFilter(field_name="period__code")
-
-    class Meta:
-        model = Publication
-        fields = ["issuer", "period"]
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Published decisions you may read", tags=["rounds"]),
-    retrieve=extend_schema(summary="One published decision", tags=["rounds"]),
-)
-class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = PublicationSerializer
-    parser_classes = [CleanJSONParser]
-    filterset_class = PublicationFilter
-    ordering = ["-published_at"]
-
-    def get_queryset(self):
-        return Publication.objects.filter(
-            framework__in=Framework.objects.visible_to(self.request.user)
-        ).select_related("framework__issuer", "period")
-
-    @extend_schema(
-        summary="Publish a group's results under a decision (appraisers of the issuer)",
-        request=PublishSerializer,
-        responses={201: PublicationSerializer, 400: ErrorsSerializer},
-        tags=["rounds"],
-    )
-    def create(self, request):
-        data = PublishSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        issuer = unit_by_code(values["issuer"])
-        if issuer is None or not selectors.can_see(request.user, issuer):
-            raise Http404
-        try:
-            framework, period = round_target(
-                issuer_code=values["issuer"],
-                period_code=values["period"],
-                framework_code=values.get("framework"),
-            )
-            publication = results_publish(
-                framework=framework,
-                period=period,
-                decision_number=values["decision_number"],
-                decision_date=values["decision_date"],
-                user=request.user,
-            )
-        except RoundError as exc:
-            return errors_response(exc.problems)
-        except PublicationRefused as exc:
-            return errors_response(exc.problems)
-        return Response(PublicationSerializer(publication).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="The decision's annex as an Excel workbook (the ranking in rank order)",
-        responses={(200, XLSX): OpenApiTypes.BINARY},
-        tags=["rounds"],
-    )
-    def annex_xlsx(self, request, pk=None):
-        publication = self.get_object()
-        response = HttpResponse(annex_workbook(publication), content_type=XLSX)
-        name = f"phu-luc-{publication.framework.code}-{publication.period.code}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response

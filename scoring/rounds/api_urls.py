@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from scoring.rounds.api import PublicationViewSet, RoundViewSet
+from scoring.rounds.api import RoundViewSet
+from scoring.rounds.publications_api import PublicationViewSet
 
 routes = [
     ("rounds", RoundViewSet, "round"),
@@ -11,8 +12,13 @@ routes = [
 # formats.md names the annex by its file name, without the router's trailing slash.
 urlpatterns = [
     path(
-        "publications/<int:pk>/annex.xlsx",
-        PublicationViewSet.as_view({"get": "annex_xlsx"}),
-        name="publication-annex-xlsx",
-    ),
+        f"publications/<int:pk>/{name}",
+        PublicationViewSet.as_view({"get": action}),
+        name=f"publication-{name.replace('.', '-')}",
+    )
+    for name, action in (
+        ("annex.xlsx", "annex_xlsx"),
+        ("annex.pdf", "annex_pdf"),
+        ("decision.pdf", "decision_pdf"),
+    )
 ]

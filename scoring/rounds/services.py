@@ -17,6 +17,7 @@ from scoring.assessments.rounds import group_open, units_ranked
 from scoring.frameworks.selectors import group_framework
 from scoring.models import Assessment, Extension, Framework, Period, Round
 from scoring.periods import PeriodCodeError, period_get_or_create
+from scoring.rounds import notifications
 
 
 class RoundError(Exception):
@@ -116,6 +117,7 @@ def round_open(
             },
         )
         added = group_open(framework=framework, period=period, unit_ids=unit_ids)
+        notifications.round_opened(round_)
     return round_, added
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("rounds/", views.round_list, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round-detail"),
     path("rounds/<int:pk>/publish/", views.round_publish, name="round-publish"),
+    path("rounds/<int:pk>/decision/", views.round_decision, name="round-decision"),
     path("rounds/<int:pk>/deadlines/", views.round_deadlines, name="round-deadlines"),
     path("rounds/<int:pk>/extensions/", views.round_extension, name="round-extension"),
     path(

@@ -14,7 +14,7 @@ from core.problems import Problem
 from scoring.assessments import rules
 from scoring.models import Round
 from scoring.periods import PeriodCodeError, period_get_or_create
-from scoring.rankings.publication import PublicationRefused, results_publish
+from scoring.rankings.publication import PublicationRefused, decision_sign, results_publish
 from scoring.rounds.selectors import frameworks_to_open, round_rows
 from scoring.rounds.services import (
     RoundError,
@@ -56,14 +56,31 @@ class OpenForm(DeadlinesForm):
     def __init__(self, *args, frameworks=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["framework"].queryset = frameworks
+        # Most appraisers run one framework a year: the newest comes chosen.
+        self.fields["framework"].empty_label = None
         self.fields["framework"].label_from_instance = lambda f: (
             f"{f.code} {f.year} · {f.issuer.name}"
         )
 
 
-class PublishForm(forms.Form):
+class DecisionForm(forms.Form):
+    signer = forms.CharField(
+        label=gettext_lazy("Signed by"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Chairman Nguyễn Văn A")}),
+    )
+    signed_file = forms.FileField(
+        label=gettext_lazy("Signed decision (PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+
+
+class PublishForm(DecisionForm):
     decision_number = forms.CharField(label=gettext_lazy("Decision number"), max_length=60)
     decision_date = forms.DateField(label=gettext_lazy("Decision date"), widget=DATE)
+    field_order = ["decision_number", "decision_date", "signer", "signed_file"]
 
 
 class ExtensionForm(forms.Form):
@@ -156,6 +173,9 @@ def _detail(request, round_, *, problems=(), status=200):
             "problems": problems,
             "publication": publication,
             "publish_form": PublishForm(),
+            "decision_form": DecisionForm(initial={"signer": getattr(publication, "signer", "")}),
+            "can_record_decision": publication is not None
+            and rules.decision_refusal(request.user, publication) is None,
             "not_appraised": sum(1 for r in rows if not r.appraised),
         },
         status=status,
@@ -224,7 +244,7 @@ def round_publish(request, pk):
     """Publish the round's results under the decision: refused, listing them, while any unit
     is not appraised."""
     round_ = _visible_round(request, pk)
-    form = PublishForm(request.POST)
+    form = PublishForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, round_, problems=_form_problems(form), status=400)
     try:
@@ -238,4 +258,23 @@ def round_publish(request, pk):
         _("The results are published under decision %(number)s; they are final.")
         % {"number": publication.decision_number},
     )
+    return redirect("round-detail", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def round_decision(request, pk):
+    """Record who signed the published decision and attach its signed PDF."""
+    round_ = _visible_round(request, pk)
+    publication = round_.framework.publications.filter(period=round_.period).first()
+    if publication is None:
+        raise Http404
+    form = DecisionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, round_, problems=_form_problems(form), status=400)
+    try:
+        decision_sign(publication=publication, user=request.user, **form.cleaned_data)
+    except PublicationRefused as exc:
+        return _detail(request, round_, problems=exc.problems, status=400)
+    messages.success(request, _("The decision's details are saved."))
     return redirect("round-detail", pk=round_.pk)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "communes",
     "dossiers",
     "scoring",
+    "notices",
 ]
 # The demo (seed_demo and its data) is for development and trials: installed with DEBUG on, or
 # when DJANGO_DEMO says so (the docker-compose trial stack); never needed in production.
@@ -149,6 +150,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cchc_portal.context.portal",
+                "notices.context.notice_count",
             ],
         },
     },
@@ -216,6 +218,8 @@ WHITENOISE_USE_FINDERS = True
 # EMAIL_URL=smtp+tls://user:password@smtp.example.gov.vn:587
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Where links in e-mails point (the address people open the portal at).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng CCHC <no-reply@localhost>")
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600
 
@@ -277,6 +281,10 @@ SPECTACULAR_SETTINGS = {
 # A month for every commune of the three-tier list as JSON is about 3 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# PDFs (the decision's annex, scorecards) embed a font with Vietnamese letters: by default DejaVu
+# Sans from the system (core/pdf.py); these name other TrueType files.
+PDF_FONT_REGULAR = env.str("PDF_FONT_REGULAR", default="")
+PDF_FONT_BOLD = env.str("PDF_FONT_BOLD", default="")
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # Statistics files above this size are read by a worker while the page shows the progress (a
 # month of a whole district is a few kilobytes; a month of every commune about 600 KB).
@@ -309,6 +317,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("RANKING_SWEEP_SECONDS", default=60.0),
     },
     "purge-import-files": {"task": "dossiers.tasks.purge_import_files", "schedule": 3600.0},
+    # Reminders of deadlines in 3 days; sent once per unit and date, so hourly is harmless.
+    "deadline-reminders": {"task": "scoring.tasks.deadline_reminders", "schedule": 3600.0},
 }
 
 LOGGING = {
@@ -317,7 +327,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # fontTools reports every glyph it keeps when a PDF embeds its font.
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

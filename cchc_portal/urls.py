@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("scoring.frameworks.urls")),
     path("", include("scoring.rounds.urls")),
     path("", include("dossiers.urls")),
+    path("", include("notices.urls")),
     path("", home, name="home"),
 ]
 

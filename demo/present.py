@@ -117,6 +117,7 @@ def seed_present(document: dict, seed_scores, log=print) -> None:
                 period=period,
                 decision_number=PUBLISHED_2025[0],
                 decision_date=PUBLISHED_2025[1],
+                signer="Chủ tịch UBND thành phố Cần Thơ",
             )
         else:
             group_recompute_now(framework, period, trigger="demo")

@@ -119,7 +119,20 @@ def seed_demo(log=print) -> None:
         log(f"Scores and rankings of {period_code} ready.")
     seed_present(document, _seed_scores, log=log)
     _seed_users()
+    _seed_notices()
     log(f"Demo users ready (password {plan.DEMO_PASSWORD}).")
+
+
+def _seed_notices() -> None:
+    """The bell of the demo's people: the newest round opened, the last results published."""
+    from scoring.models import Round
+    from scoring.rounds import notifications
+
+    latest = Round.objects.order_by("-period__end").first()
+    if latest is not None:
+        notifications.round_opened(latest)
+    for publication in Publication.objects.order_by("-published_at")[:1]:
+        notifications.results_published(publication)
 
 
 def _seed_dossiers(communes: dict) -> None:

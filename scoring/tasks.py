@@ -4,6 +4,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from scoring.rankings import services as rankings
+from scoring.rounds import notifications
 
 
 @shared_task(name="scoring.tasks.recompute_group", acks_late=True)
@@ -19,6 +20,11 @@ def recompute_group(framework_id: int, period_id: int, trigger: str = "change") 
 @shared_task(name="scoring.tasks.sweep_dirty_rankings")
 def sweep_dirty_rankings() -> int:
     return rankings.dirty_groups_sweep()
+
+
+@shared_task(name="scoring.tasks.deadline_reminders")
+def deadline_reminders() -> int:
+    return notifications.deadline_reminders()
 
 
 @worker_ready.connect

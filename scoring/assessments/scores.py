@@ -186,6 +186,9 @@ def score_update(*, score: Score, user, expected: dict | None = None, **changes)
         raise TypeError(f"unknown score fields: {sorted(unknown)}")
     with transaction.atomic():
         (locked,) = _locked(Score.objects.filter(pk=score.pk))
+        # Final results say so before any talk of someone else's newer value.
+        assessment = locked.assessment
+        _refuse(rules.results_final(assessment.framework_id, assessment.period_id))
         _check_seen(locked, expected or {})
         changed = _apply_change(locked, user, changes)
         if changed:  # typed back to what was there: no history entry, no recompute
@@ -238,6 +241,9 @@ def scores_update(
     describes what is stored.
     """
     published = rules.is_published(assessment.framework_id, assessment.period_id)
+    final = rules.results_final(assessment.framework_id, assessment.period_id, published=published)
+    if final:
+        return [Problem(None, final.field, final.message)]
     with transaction.atomic():
         locked = _locked(assessment.scores.all())
         if if_match and if_match.strip() != "*" and if_match.strip() != scores_etag(locked):

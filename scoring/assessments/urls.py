@@ -3,7 +3,7 @@ overview and sheet, appraisal_views.py)."""
 
 from django.urls import path
 
-from scoring.assessments import appraisal_views, views
+from scoring.assessments import appraisal_views, history_views, views
 
 ASSESSMENT = "assessments/<str:code>/<str:period>/"
 APPRAISAL = "appraisal/<str:code>/<str:period>/"
@@ -12,6 +12,11 @@ urlpatterns = [
     path("assessments/", views.my_assessments, name="my-assessments"),
     path(ASSESSMENT, views.self_assessment, name="self-assessment"),
     path(ASSESSMENT + "submit/", views.submit, name="self-assessment-submit"),
+    path(
+        ASSESSMENT + "history/",
+        history_views.self_assessment_history,
+        name="self-assessment-history",
+    ),
     path(ASSESSMENT + "scores/<str:sub_code>/", views.score_save, name="score-save"),
     path(
         ASSESSMENT + "scores/<str:sub_code>/evidence/",
@@ -25,6 +30,7 @@ urlpatterns = [
     ),
     path("appraisal/", appraisal_views.overview, name="appraisal-overview"),
     path(APPRAISAL, appraisal_views.appraisal_sheet, name="appraisal-sheet"),
+    path(APPRAISAL + "history/", history_views.appraisal_history, name="appraisal-history"),
     path(APPRAISAL + "return/", appraisal_views.appraisal_return, name="appraisal-return"),
     path(APPRAISAL + "finish/", appraisal_views.appraisal_finish, name="appraisal-finish"),
 ]

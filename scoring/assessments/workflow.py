@@ -3,17 +3,19 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from core.problems import Problem
 from scoring.assessments import rules
 from scoring.assessments.scores import ScoreError
 from scoring.assessments.sheets import RATE_APPLIES, unscored_sub_criteria
-from scoring.models import Assessment, AssessmentStatus, ItemKind, Method
+from scoring.models import Assessment, AssessmentStatus, ItemKind, Method, Score
+from scoring.rounds import notifications
 
 
 def _locked(assessment: Assessment) -> Assessment:
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    locked.unit = assessment.unit
+    locked.unit, locked.period = assessment.unit, assessment.period
     return locked
 
 
@@ -72,11 +74,23 @@ def assessment_return(
         locked.save(update_fields=["status", "return_note", "updated_at"])
         # Locked in key order first, as every writer of scores and the ranking engine lock
         # them, so this UPDATE never deadlocks with a recompute of the group.
-        list(scores.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
-        # The questions of an earlier return are settled: only this return's stand.
-        scores.update(return_note="", return_answer="")
-        for code, text in items.items():
-            scores.filter(sub_criterion__code=code).update(return_note=text)
+        rows = list(scores.select_for_update(of=("self",)).order_by("pk"))
+        # The questions of an earlier return are settled: only this return's stand. Saved
+        # with their history, so the timeline shows what was asked of each item.
+        changed = []
+        for score in rows:
+            note = items.get(score.sub_criterion.code, "")
+            if (score.return_note, score.return_answer) != (note, ""):
+                score.return_note, score.return_answer = note, ""
+                changed.append(score)
+        if changed:
+            bulk_update_with_history(
+                changed,
+                Score,
+                ["return_note", "return_answer"],
+                default_user=user if user is not None and user.is_authenticated else None,
+            )
+        notifications.assessment_returned(locked, len([t for t in items.values() if t]))
     assessment.status, assessment.return_note = locked.status, locked.return_note
 
 
@@ -116,4 +130,5 @@ def assessment_appraisal_finish(*, assessment: Assessment, user) -> None:
         locked.status = AssessmentStatus.APPRAISED
         locked.appraised_at = timezone.now()
         locked.save(update_fields=["status", "appraised_at", "updated_at"])
+        notifications.assessment_appraised(locked)
     assessment.status, assessment.appraised_at = locked.status, locked.appraised_at

@@ -61,6 +61,10 @@ PAGES = {
     "page: rounds": ("appraiser", "/rounds/", {}),
     "page: round": ("appraiser", "/rounds/{round}/", {}),
     "api: rounds": ("appraiser", "/api/v1/rounds/", {}),
+    "page: assessment history": ("appraiser", "/appraisal/{code}/{period}/history/", {}),
+    "api: assessment history": ("appraiser", "/api/v1/assessments/{code}/{period}/history/", {}),
+    "api: adjustments": ("appraiser", "/api/v1/assessments/{code}/{period}/adjustments/", {}),
+    "page: notices": ("officer", "/notices/", {}),
 }
 
 

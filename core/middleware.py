@@ -71,8 +71,16 @@ def _refused_api_parameters(request) -> list[tuple[str, str]]:
         return []
     unknown = undocumented_query_parameters(request.path, request.method, request.GET)
     malformed = [name for name in malformed_query_parameters(request.GET) if name not in unknown]
+    # A parameter given twice (?year=2023&year=2024) asks two things of one filter that takes
+    # one: say so rather than silently keep the last.
+    repeated = [
+        name
+        for name, values in request.GET.lists()
+        if len(values) > 1 and name not in unknown and name not in malformed
+    ]
     return [
         *((name, _("This request takes no such parameter; see /api/docs/.")) for name in unknown),
+        *((name, _("Give this parameter once.")) for name in repeated),
         *(
             (
                 name,

@@ -106,6 +106,8 @@ def test_a_whole_year_from_the_round_to_the_published_annex(
     notice = officer_page.locator("#deadline").inner_text()
     assert f"{yesterday:%d/%m/%Y}" in notice and "Đã quá hạn" in notice
     assert officer_page.locator("input.points-input").count() == 0
+    # One notice says why: not also the one meant for readers who are not the commune's officers.
+    assert "chỉ công chức của xã" not in officer_page.locator("main").inner_text()
     officer_page.screenshot(path=SHOTS / "year-deadline-passed-vi.png", full_page=True)
 
     # 4. The appraiser extends the commune's deadline; the officer submits.

@@ -1,375 +1,87 @@
-"""The ranking engine: every stored result of one ranking group, computed set-wise in the database.
+"""The ranking engine: every stored result of one or many ranking groups, computed set-wise.
 
-One call runs a fixed number of statements whatever the group's size (no Python loop over units
-or scores), in the caller's transaction, so readers see either the old results or the new ones.
-The SQL is written for both SQLite (3.33+) and PostgreSQL.
+One call runs a fixed number of statements whatever the number and size of the groups (no
+Python loop over groups, units or scores), in the caller's transaction, so readers see either
+the old results or the new ones. The statements are in engine_sql and nested_items.
 """
+
+from collections.abc import Iterable
 
 from django.db import connection
 from django.utils import timezone
 
-from communes.models import AdministrativeUnit
-from dossiers.metrics import COUNTER_FIELDS, METRICS, RATE_DECIMALS
-from dossiers.models import DossierReport
-from scoring.models import (
-    DERIVED_METHODS,
-    Adjustment,
-    AdjustmentKind,
-    Area,
-    AreaResult,
-    Assessment,
-    Band,
-    Denominator,
-    Framework,
-    ItemKind,
-    Method,
-    Period,
-    RankingGroupKind,
-    Result,
-    Score,
-    Step,
-    SubCriterion,
-    WhenNothing,
-)
+from scoring.models import Framework, Period
+from scoring.rankings import engine_sql as sql
 from scoring.rankings import previous_ranks
 from scoring.rankings.nested_items import ROLL_UP_STATEMENTS
 
-T = {
-    "score": Score._meta.db_table,
-    "assessment": Assessment._meta.db_table,
-    "sub": SubCriterion._meta.db_table,
-    "step": Step._meta.db_table,
-    "result": Result._meta.db_table,
-    "area_result": AreaResult._meta.db_table,
-    "area": Area._meta.db_table,
-    "band": Band._meta.db_table,
-    "framework": Framework._meta.db_table,
-    "adjustment": Adjustment._meta.db_table,
-    "dossier": DossierReport._meta.db_table,
-    "group_kind": RankingGroupKind._meta.db_table,
-    "unit": AdministrativeUnit._meta.db_table,
-}
-DERIVED = "(" + ", ".join(f"'{m}'" for m in DERIVED_METHODS) + ")"
-IN_GROUP = "a.framework_id = %(f)s AND a.period_id = %(p)s"
-
-
-def _sum(fields) -> str:
-    return "(" + " + ".join(f"sums.{f}" for f in fields) + ")"
-
-
-def _rate_sql() -> str:
-    """CASE over the sub-criterion's metric, built from dossiers.metrics (one formula each)."""
-    branches = []
-    for metric in METRICS.values():
-        numerator, denominator = _sum(metric.numerator), _sum(metric.denominator)
-        nothing = (
-            "NULL" if metric.when_nothing_to_count is None else str(metric.when_nothing_to_count)
-        )
-        branches.append(
-            f"WHEN '{metric.name}' THEN CASE WHEN {denominator} = 0 THEN {nothing} "
-            f"ELSE ROUND(100.0 * {numerator} / {denominator}, {RATE_DECIMALS}) END"
-        )
-    # No statistics at all for the period: every rate is not applicable.
-    rates = (
-        f"CASE WHEN sums.unit_id IS NULL THEN NULL ELSE CASE sc.metric {' '.join(branches)} END END"
-    )
-    # A deduction's value is its count: a counter summed over the period (none without
-    # statistics), or the number the appraiser entered.
-    counters = " ".join(f"WHEN '{c}' THEN sums.{c}" for c in COUNTER_FIELDS)
-    counts = (
-        f"CASE WHEN sc.metric = '' THEN s.count WHEN sums.unit_id IS NULL THEN NULL "
-        f"ELSE CASE sc.metric {counters} END END"
-    )
-    return f"CASE WHEN sc.method = '{Method.DEDUCTION}' THEN {counts} ELSE {rates} END"
-
-
-# A score row for every sub-criterion of every assessment of the group, so derived points have
-# a home and every write of a person is an update. ON CONFLICT: a person may be saving the first
-# score of the same row at this moment.
-INSERT_MISSING_SCORES = f"""
-    INSERT INTO {T["score"]} (assessment_id, sub_criterion_id, explanation, appraisal_reason,
-                              return_note, return_answer, points, excluded, updated_at)
-    SELECT a.id, sc.id, '', '', '', '', 0, %(false)s, %(now)s
-    FROM {T["assessment"]} a JOIN {T["sub"]} sc ON sc.framework_id = a.framework_id
-    WHERE {IN_GROUP} AND NOT EXISTS (
-        SELECT 1 FROM {T["score"]} s WHERE s.assessment_id = a.id AND s.sub_criterion_id = sc.id)
-    ON CONFLICT (assessment_id, sub_criterion_id) DO NOTHING
-    """
-
-# The group's score rows, locked in primary-key order before the UPDATEs below lock them in
-# whatever order their plan visits them. Every writer of scores locks its rows in this order
-# too, so a recompute and a save of several scores wait for each other and never deadlock.
-# (PostgreSQL only: SQLite has no row locks and serialises writers.)
-LOCK_SCORES = f"""
-    SELECT s.id FROM {T["score"]} s
-    WHERE s.assessment_id IN (SELECT a.id FROM {T["assessment"]} a WHERE {IN_GROUP})
-    ORDER BY s.id FOR UPDATE OF s
-    """
-
-# Per assessment (or result) and area: its points, its maximum, the maximum of its items left
-# out, and how many of its items hold points entered or computed ("entered": 0 leaves an
-# optional area out). `key` names the row, `group` its GROUP BY.
-AREA_STATE = f"""
-        SELECT {{key}}, sc.area_id, ar.max_points AS area_max, ar.optional,
-               SUM(CASE WHEN sc.parent_id IS NULL THEN s.points ELSE 0 END) AS points,
-               SUM(CASE WHEN sc.parent_id IS NULL
-                        THEN sc.max_points - COALESCE(s.applicable_max, sc.max_points)
-                        ELSE 0 END) AS excluded_max,
-               SUM(CASE WHEN s.self_points IS NOT NULL OR s.appraised_points IS NOT NULL
-                        OR (sc.method IN {DERIVED} AND s.derived_points IS NOT NULL
-                            AND NOT s.excluded)
-                        THEN 1 ELSE 0 END) AS entered
-        FROM {T["score"]} s
-        JOIN {T["assessment"]} a ON a.id = s.assessment_id
-        JOIN {T["sub"]} sc ON sc.id = s.sub_criterion_id
-        JOIN {T["area"]} ar ON ar.id = sc.area_id
-        LEFT JOIN {T["result"]} r ON r.assessment_id = s.assessment_id
-        WHERE {{where}}
-        GROUP BY {{group}}, sc.area_id, ar.max_points, ar.optional
-"""
+Group = tuple[int, int]  # (framework_id, period_id)
 
 STATEMENTS = [
     # 1. Blank scores where missing (sub-criteria added after the group was opened).
-    INSERT_MISSING_SCORES,
+    sql.INSERT_MISSING_SCORES,
     # 2. Metric values from the dossier counters summed over the period's months.
-    f"""
-    WITH sums AS (
-        SELECT d.commune_id AS unit_id,
-               {", ".join(f"SUM(d.{c}) AS {c}" for c in COUNTER_FIELDS)}
-        FROM {T["dossier"]} d
-        WHERE d.month >= %(start)s AND d.month <= %(end)s AND d.commune_id IN (
-            SELECT a.unit_id FROM {T["assessment"]} a WHERE {IN_GROUP})
-        GROUP BY d.commune_id
-    ), rates AS (
-        SELECT s.id AS score_id, {_rate_sql()} AS rate
-        FROM {T["score"]} s
-        JOIN {T["assessment"]} a ON a.id = s.assessment_id
-        JOIN {T["sub"]} sc ON sc.id = s.sub_criterion_id
-        LEFT JOIN sums ON sums.unit_id = a.unit_id
-        WHERE {IN_GROUP} AND sc.method IN {DERIVED}
-    )
-    UPDATE {T["score"]} SET metric_value = rates.rate
-    FROM rates WHERE {T["score"]}.id = rates.score_id
-    """,
-    # 3. Derived points from the rate as shown (two decimals) or the count, by the method;
-    #    with nothing to count, what `when_nothing` says (full points, left out, or a person's).
-    #    (1.0 × …: SQLite keeps 4.00 as the integer 4 and would divide as integers.)
-    f"""
-    UPDATE {T["score"]} SET excluded = (
-        {T["score"]}.metric_value IS NULL AND sc.when_nothing = '{WhenNothing.EXCLUDE}'),
-      derived_points = CASE
-        WHEN {T["score"]}.metric_value IS NULL THEN CASE sc.when_nothing
-            WHEN '{WhenNothing.FULL}' THEN sc.max_points
-            WHEN '{WhenNothing.EXCLUDE}' THEN 0 ELSE NULL END
-        WHEN sc.method = '{Method.DEDUCTION}' THEN CASE
-            WHEN sc.max_points - sc.per_count * {T["score"]}.metric_value < 0 THEN 0
-            ELSE sc.max_points - sc.per_count * {T["score"]}.metric_value END
-        WHEN sc.method = '{Method.RATIO_TARGET}' THEN ROUND(CASE
-            WHEN {T["score"]}.metric_value >= sc.target_percent THEN sc.max_points
-            ELSE 1.0 * sc.max_points * {T["score"]}.metric_value / sc.target_percent END, 2)
-        ELSE COALESCE((
-            SELECT st.points FROM {T["step"]} st
-            WHERE st.sub_criterion_id = sc.id AND st.threshold_percent <= {T["score"]}.metric_value
-            ORDER BY st.threshold_percent DESC LIMIT 1), 0)
-        END
-    FROM {T["sub"]} sc, {T["assessment"]} a
-    WHERE sc.id = {T["score"]}.sub_criterion_id AND a.id = {T["score"]}.assessment_id
-      AND {IN_GROUP} AND sc.method IN {DERIVED}
-    """,
-    # 4. Points used: the appraiser's where entered, else the derived points where the rule
-    #    gives some, else the self points; nothing entered counts 0; an item left out, 0.
-    f"""
-    UPDATE {T["score"]} SET points = CASE WHEN {T["score"]}.excluded THEN 0 ELSE COALESCE(
-        {T["score"]}.appraised_points, CASE
-        WHEN sc.method IN {DERIVED} AND {T["score"]}.derived_points IS NOT NULL
-        THEN {T["score"]}.derived_points ELSE {T["score"]}.self_points END, 0) END,
-      applicable_max = CASE WHEN {T["score"]}.excluded THEN 0 ELSE sc.max_points END
-    FROM {T["sub"]} sc, {T["assessment"]} a
-    WHERE sc.id = {T["score"]}.sub_criterion_id AND a.id = {T["score"]}.assessment_id
-      AND {IN_GROUP}
-    """,
-    # 4b. Items made of items, their items' points rolled up level by level (nested_items).
+    sql.METRIC_VALUES,
+    # 3. Derived points from the metric value, by the item's method.
+    sql.DERIVED_POINTS,
+    # 4. Points used: the appraiser's, else derived, else self points.
+    sql.POINTS_USED,
+    # 4b. Items made of items, their items' points rolled up level by level.
     *ROLL_UP_STATEMENTS,
-    # 5. A result row per assessment.
-    f"""
-    INSERT INTO {T["result"]} (assessment_id, unit_id, framework_id, period_id, total_points,
-        bonus_points, penalty_points, max_points, index_percent, band_label, provisional,
-        appraised_count, criteria_count, not_applicable_count)
-    SELECT a.id, a.unit_id, a.framework_id, a.period_id, 0, 0, 0, 0, 0, '', %(true)s, 0, 0, 0
-    FROM {T["assessment"]} a
-    WHERE {IN_GROUP} AND NOT EXISTS (SELECT 1 FROM {T["result"]} r WHERE r.assessment_id = a.id)
-    ON CONFLICT (assessment_id) DO NOTHING
-    """,
-    # 5b. The ranking group of each unit, by its kind (none when the framework has no groups).
-    f"""
-    UPDATE {T["result"]} SET ranking_group_id = (
-        SELECT gk.group_id FROM {T["group_kind"]} gk JOIN {T["unit"]} u ON u.kind = gk.kind
-        WHERE gk.framework_id = {T["result"]}.framework_id AND u.id = {T["result"]}.unit_id)
-    WHERE framework_id = %(f)s AND period_id = %(p)s
-    """,
-    # 6. Totals, adjustments and the index percent, at the framework's precision (2 or 3).
-    #    Declared bonus (penalty) items add (take off) their points, at most the framework's
-    #    cap; bonus and penalty recorded without items (the adjustments table) add as before.
-    #    What left an assessment's maximum: its excluded items, and its optional areas in which
-    #    nothing was entered. `fixed`: the index is over the framework's maximum; `applicable`:
-    #    over what applies to the unit (a province that runs no survey converts the rest to 100).
-    f"""
-    WITH totals AS (
-        SELECT s.assessment_id,
-               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' AND sc.parent_id IS NULL
-                        THEN s.points ELSE 0 END) AS total,
-               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' AND NOT sc.has_items
-                        THEN 1 ELSE 0 END) AS criteria,
-               SUM(CASE WHEN sc.kind = '{ItemKind.CRITERION}' AND NOT sc.has_items
-                         AND s.appraised_points IS NOT NULL THEN 1 ELSE 0 END) AS appraised,
-               SUM(CASE WHEN sc.method IN {DERIVED} AND s.metric_value IS NULL
-                        THEN 1 ELSE 0 END) AS not_applicable,
-               SUM(CASE WHEN sc.kind = '{ItemKind.BONUS}' THEN s.points ELSE 0 END)
-                   AS declared_bonus,
-               SUM(CASE WHEN sc.kind = '{ItemKind.PENALTY}' THEN s.points ELSE 0 END)
-                   AS declared_penalty
-        FROM {T["score"]} s
-        JOIN {T["assessment"]} a ON a.id = s.assessment_id
-        JOIN {T["sub"]} sc ON sc.id = s.sub_criterion_id
-        WHERE {IN_GROUP}
-        GROUP BY s.assessment_id
-    ), caps AS (
-        SELECT COALESCE(bonus_max, 0) AS bonus_max, COALESCE(penalty_max, 0) AS penalty_max
-        FROM {T["framework"]} WHERE id = %(f)s
-    ), adjustments AS (
-        SELECT j.assessment_id,
-               SUM(CASE WHEN j.kind = '{AdjustmentKind.BONUS}' THEN j.points ELSE 0 END) AS bonus,
-               SUM(CASE WHEN j.kind = '{AdjustmentKind.PENALTY}' THEN j.points ELSE 0 END)
-                   AS penalty
-        FROM {T["adjustment"]} j JOIN {T["assessment"]} a ON a.id = j.assessment_id
-        WHERE {IN_GROUP}
-        GROUP BY j.assessment_id
-    ), area_state AS (
-        {
-        AREA_STATE.format(
-            where=IN_GROUP, key="s.assessment_id AS assessment_id", group="s.assessment_id"
-        )
-    }
-    ), left_out AS (
-        SELECT assessment_id, SUM(CASE WHEN optional AND entered = 0 THEN area_max
-                                       ELSE excluded_max END) AS out_max
-        FROM area_state GROUP BY assessment_id
-    ), figures AS (
-        SELECT totals.assessment_id, totals.total, totals.criteria, totals.appraised,
-               totals.not_applicable,
-               COALESCE(adjustments.bonus, 0) + CASE WHEN totals.declared_bonus > caps.bonus_max
-                   THEN caps.bonus_max ELSE totals.declared_bonus END AS bonus,
-               COALESCE(adjustments.penalty, 0) + CASE
-                   WHEN totals.declared_penalty > caps.penalty_max
-                   THEN caps.penalty_max ELSE totals.declared_penalty END AS penalty,
-               COALESCE(left_out.out_max, 0) AS out_max
-        FROM totals CROSS JOIN caps
-        LEFT JOIN adjustments ON adjustments.assessment_id = totals.assessment_id
-        LEFT JOIN left_out ON left_out.assessment_id = totals.assessment_id
-    )
-    UPDATE {T["result"]} SET
-        total_points = figures.total, bonus_points = figures.bonus,
-        penalty_points = figures.penalty, max_points = CASE
-            WHEN f.denominator = '{Denominator.APPLICABLE}' THEN f.max_points - figures.out_max
-            ELSE f.max_points END,
-        index_percent = COALESCE(ROUND(
-            100.0 * (figures.total + figures.bonus - figures.penalty) / NULLIF(CASE
-                WHEN f.denominator = '{Denominator.APPLICABLE}' THEN f.max_points - figures.out_max
-                ELSE f.max_points END, 0),
-            %(precision)s), 0),
-        criteria_count = figures.criteria, appraised_count = figures.appraised,
-        not_applicable_count = figures.not_applicable,
-        provisional = %(true)s, computed_at = %(now)s
-    FROM figures, {T["framework"]} f
-    WHERE {T["result"]}.assessment_id = figures.assessment_id
-      AND f.id = {T["result"]}.framework_id
-    """,
-    # 7. Band: the highest threshold the index reaches (exactly 90.00 is in the ≥ 90 band),
-    #    among the bands of the unit's ranking group when it has its own, else the framework's.
-    f"""
-    UPDATE {T["result"]} SET band_id = COALESCE((
-        SELECT b.id FROM {T["band"]} b
-        WHERE b.ranking_group_id = {T["result"]}.ranking_group_id
-          AND b.min_percent <= {T["result"]}.index_percent
-        ORDER BY b.min_percent DESC LIMIT 1), (
-        SELECT b.id FROM {T["band"]} b
-        WHERE b.framework_id = {T["result"]}.framework_id AND b.ranking_group_id IS NULL
-          AND b.min_percent <= {T["result"]}.index_percent
-        ORDER BY b.min_percent DESC LIMIT 1))
-    WHERE framework_id = %(f)s AND period_id = %(p)s
-    """,
-    f"""
-    UPDATE {T["result"]} SET band_label = COALESCE(
-        (SELECT b.label FROM {T["band"]} b WHERE b.id = {T["result"]}.band_id), '')
-    WHERE framework_id = %(f)s AND period_id = %(p)s
-    """,
-    # 8. Rank by the index as shown, within the ranking group: equal percents share a rank
-    #    and the next one skips.
-    f"""
-    UPDATE {T["result"]} SET rank = ranked.position
-    FROM (SELECT id, RANK() OVER (PARTITION BY ranking_group_id ORDER BY index_percent DESC)
-                 AS position
-          FROM {T["result"]} WHERE framework_id = %(f)s AND period_id = %(p)s) ranked
-    WHERE {T["result"]}.id = ranked.id
-    """,
-    # 9. Area percents.
-    f"""
-    INSERT INTO {T["area_result"]} (result_id, area_id, points, max_points, percent)
-    SELECT r.id, ar.id, 0, ar.max_points, 0
-    FROM {T["result"]} r JOIN {T["area"]} ar ON ar.framework_id = r.framework_id
-    WHERE r.framework_id = %(f)s AND r.period_id = %(p)s AND NOT EXISTS (
-        SELECT 1 FROM {T["area_result"]} x WHERE x.result_id = r.id AND x.area_id = ar.id)
-    ON CONFLICT (result_id, area_id) DO NOTHING
-    """,
-    # An area's percent is over its maximum less its excluded items; an optional area in which
-    # nothing was entered has no maximum for the assessment (0 of 0 points, no percent: not
-    # assessed, and left out of the group's averages).
-    f"""
-    WITH area_state AS (
-        {AREA_STATE.format(where=IN_GROUP, key="r.id AS result_id", group="r.id")}
-    ), area_points AS (
-        SELECT result_id, area_id, points,
-               CASE WHEN optional AND entered = 0 THEN 0 ELSE area_max - excluded_max END
-                   AS applicable_max
-        FROM area_state
-    )
-    UPDATE {T["area_result"]} SET points = area_points.points,
-        max_points = area_points.applicable_max,
-        percent = ROUND(
-            100.0 * area_points.points / NULLIF(area_points.applicable_max, 0), %(precision)s)
-    FROM area_points
-    WHERE {T["area_result"]}.result_id = area_points.result_id
-      AND {T["area_result"]}.area_id = area_points.area_id
-    """,
+    # 5. A result row per assessment and its ranking group.
+    sql.INSERT_RESULTS,
+    sql.RESULT_GROUPS,
+    # 6. Totals, bonus and penalty, maximum and index percent.
+    sql.TOTALS,
+    # 7. Bands, 8. ranks, 9. area percents.
+    sql.BANDS,
+    sql.BAND_LABELS,
+    sql.RANKS,
+    sql.INSERT_AREA_RESULTS,
+    sql.AREA_RESULTS,
 ]
+
+
+def _bound(statement: str, groups: list[Group]) -> str:
+    """The statement for these groups: ids are integers from the database, written inline so
+    the number of parameters does not grow with the batch."""
+    values = ", ".join(f"({int(f)}, {int(p)})" for f, p in groups)
+    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
+    return statement.replace(sql.BATCH, f"VALUES {values}").replace(sql.MATERIALIZED, materialized)
+
+
+def _params() -> dict:
+    return {"now": timezone.now(), "true": True, "false": False}
 
 
 def insert_missing_scores(framework_id: int, period_id: int) -> None:
     with connection.cursor() as cursor:
+        cursor.execute(_bound(sql.INSERT_MISSING_SCORES, [(framework_id, period_id)]), _params())
+
+
+def recompute_groups(groups: Iterable[Group]) -> int:
+    """Recompute every result of the groups in the caller's transaction; returns how many."""
+    groups = sorted({(int(f), int(p)) for f, p in groups})
+    if not groups:
+        return 0
+    params = _params()
+    with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            cursor.execute(_bound(sql.LOCK_SCORES, groups), params)
+        for statement in STATEMENTS:
+            cursor.execute(_bound(statement, groups), params)
+    previous_ranks.refresh_previous_ranks(groups)
+    with connection.cursor() as cursor:
         cursor.execute(
-            INSERT_MISSING_SCORES,
-            {"f": framework_id, "p": period_id, "now": timezone.now(), "false": False},
+            _bound(
+                f"WITH batch(f, p) AS ({sql.BATCH}) SELECT COUNT(*) FROM {sql.T['result']} r "
+                f"WHERE {sql.in_batch('r')}",
+                groups,
+            )
         )
+        return cursor.fetchone()[0]
 
 
 def recompute_group(framework: Framework, period: Period) -> int:
-    """Recompute every result of the group in the caller's transaction; returns how many."""
-    params = {
-        "f": framework.pk,
-        "p": period.pk,
-        "start": period.start,
-        "end": period.end,
-        "now": timezone.now(),
-        "true": True,
-        "false": False,
-        "precision": framework.precision,
-    }
-    with connection.cursor() as cursor:
-        if connection.features.has_select_for_update:
-            cursor.execute(LOCK_SCORES, params)
-        for statement in STATEMENTS:
-            cursor.execute(statement, params)
-    previous_ranks.refresh_previous_ranks(framework, period)
-    for later_framework, later_period in previous_ranks.later_groups(framework, period):
-        previous_ranks.refresh_previous_ranks(later_framework, later_period)
-    return Result.objects.filter(framework=framework, period=period).count()
+    """Recompute every result of one group in the caller's transaction; returns how many."""
+    return recompute_groups([(framework.pk, period.pk)])

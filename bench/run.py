@@ -13,41 +13,15 @@ var/bench/results.json.
 
 import datetime
 import json
-import os
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
-os.environ["CELERY_BROKER_URL"] = ""  # recomputes are timed explicitly, not via the queue
-
-import django  # noqa: E402
-
-django.setup()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-DATA = ROOT / "data"
-results = []
-
-
-def timed(name, target=None):
-    def wrap(fn):
-        started = time.perf_counter()
-        value = fn()
-        seconds = time.perf_counter() - started
-        results.append(
-            {"name": name, "seconds": round(seconds, 3), "target": target, "detail": value}
-        )
-        mark = "" if target is None else (" ok" if seconds < target else " SLOW")
-        print(f"{name:58} {seconds:8.3f} s{mark}  {value or ''}")
-        return value
-
-    return wrap
+from bench.common import DATA, ROOT, record, results, seconds, timed  # noqa: E402
 
 
 def main():
@@ -113,8 +87,8 @@ def main():
     timed("import a month for 10,035 communes (create)")(
         lambda: dossier_reports_save(records=records).created
     )
-    for _i, record in records:
-        record["received"] = 121
+    for _i, row in records:
+        row["received"] = 121
     timed("import a month for 10,035 communes (replace)")(
         lambda: dossier_reports_save(records=records).updated
     )
@@ -229,7 +203,7 @@ def _pages(document, largest, period):
             return len(response.content)
 
         read()
-        best = min(_seconds(read) for _ in range(3))
+        best = min(seconds(read) for _ in range(3))
         return best
 
     issuer = largest.issuer.code
@@ -237,7 +211,7 @@ def _pages(document, largest, period):
         (f"ranking page, largest province ({issuer})", f"/rankings/?group={issuer}&period=2026"),
         (f"province overview, largest province ({issuer})", f"/units/{issuer}/?period=2026"),
     ):
-        _record(name, page(url), 0.5)
+        record(name, page(url), 0.5)
 
     # The three-tier Hà Nội: every district ranks its communes for 2024.
     year_2024 = period_get_or_create("2024")
@@ -249,23 +223,11 @@ def _pages(document, largest, period):
         framework, _ = framework_load(document=document, issuer_code=district.code, year=2024)
         group_open(framework=framework, period=year_2024)
         group_recompute_now(framework, year_2024, trigger="bench")
-    _record(
+    record(
         f"province overview, three-tier Hà Nội ({districts.count()} districts)",
         page("/units/01/?period=2024&on=2024-12-31"),
         0.5,
     )
-
-
-def _seconds(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
-
-
-def _record(name, seconds, target):
-    results.append({"name": name, "seconds": round(seconds, 3), "target": target})
-    mark = " ok" if seconds < target else " SLOW"
-    print(f"{name:58} {seconds:8.3f} s{mark}")
 
 
 if __name__ == "__main__":

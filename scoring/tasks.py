@@ -17,6 +17,12 @@ def recompute_group(framework_id: int, period_id: int, trigger: str = "change") 
     return rankings.dirty_group_recompute(framework_id, period_id, trigger=trigger)
 
 
+@shared_task(name="scoring.tasks.recompute_groups", acks_late=True)
+def recompute_groups(groups: list[list[int]], trigger: str = "change") -> int:
+    # Many groups at once (an import): one pass over all of them, the same statements as one.
+    return rankings.dirty_groups_recompute([tuple(group) for group in groups], trigger=trigger)
+
+
 @shared_task(name="scoring.tasks.sweep_dirty_rankings")
 def sweep_dirty_rankings() -> int:
     return rankings.dirty_groups_sweep()

@@ -35,7 +35,6 @@ STATEMENTS = [
     sql.TOTALS,
     # 7. Bands, 8. ranks, 9. area percents.
     sql.BANDS,
-    sql.BAND_LABELS,
     sql.RANKS,
     sql.INSERT_AREA_RESULTS,
     sql.AREA_RESULTS,
@@ -46,8 +45,12 @@ def _bound(statement: str, groups: list[Group]) -> str:
     """The statement for these groups: ids are integers from the database, written inline so
     the number of parameters does not grow with the batch."""
     values = ", ".join(f"({int(f)}, {int(p)})" for f, p in groups)
-    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
-    return statement.replace(sql.BATCH, f"VALUES {values}").replace(sql.MATERIALIZED, materialized)
+    postgresql = connection.vendor == "postgresql"
+    return (
+        statement.replace(sql.BATCH, f"VALUES {values}")
+        .replace(sql.MATERIALIZED, "MATERIALIZED" if postgresql else "")
+        .replace(sql.DISTINCT, "IS DISTINCT FROM" if postgresql else "IS NOT")
+    )
 
 
 def _params() -> dict:
@@ -66,10 +69,17 @@ def recompute_groups(groups: Iterable[Group]) -> int:
         return 0
     params = _params()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Keep the joins in the order written (from the groups' assessments inward), so the
+            # plans follow the groups' size with or without planner statistics; until the
+            # caller's transaction ends, then back to the server's setting.
+            cursor.execute("SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1")
         if connection.features.has_select_for_update:
             cursor.execute(_bound(sql.LOCK_SCORES, groups), params)
         for statement in STATEMENTS:
             cursor.execute(_bound(statement, groups), params)
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET join_collapse_limit; RESET from_collapse_limit")
     previous_ranks.refresh_previous_ranks(groups)
     with connection.cursor() as cursor:
         cursor.execute(

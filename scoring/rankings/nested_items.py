@@ -7,34 +7,42 @@ out when all of its items are. Leaves got both from the statements before (point
 """
 
 from scoring.models import MAX_DEPTH, Score, SubCriterion
-from scoring.rankings.engine_sql import GROUP_ASSESSMENTS, WITH_BATCH
+from scoring.rankings.engine_sql import DISTINCT, GROUP_ASSESSMENTS, MATERIALIZED, WITH_BATCH
 
 SCORE = Score._meta.db_table
 SUB = SubCriterion._meta.db_table
 
 
 def _roll_up(depth: int) -> str:
+    # From the items with items of the groups' frameworks (none: nothing to read), to their
+    # score rows and their items' score rows by (assessment, item).
     return f"""
-    {WITH_BATCH}, {GROUP_ASSESSMENTS}
-    UPDATE {SCORE} SET points = roll.points, applicable_max = roll.applicable,
-        excluded = roll.all_excluded
-    FROM (
+    {WITH_BATCH}, {GROUP_ASSESSMENTS}, nodes AS (
+        SELECT nsc.id, nsc.max_points, nsc.framework_id
+        FROM (SELECT DISTINCT framework_id FROM ga) fw
+        JOIN {SUB} nsc ON nsc.framework_id = fw.framework_id
+        WHERE nsc.has_items AND nsc.depth = {depth}
+    ), roll AS {MATERIALIZED} (
         SELECT node.id AS score_id,
-               CASE WHEN SUM(child.points) > nsc.max_points THEN nsc.max_points
+               CASE WHEN SUM(child.points) > nodes.max_points THEN nodes.max_points
                     ELSE SUM(child.points) END AS points,
-               CASE WHEN SUM(child.applicable_max) > nsc.max_points THEN nsc.max_points
+               CASE WHEN SUM(child.applicable_max) > nodes.max_points THEN nodes.max_points
                     ELSE SUM(child.applicable_max) END AS applicable,
                MIN(CASE WHEN child.excluded THEN 1 ELSE 0 END) = 1 AS all_excluded
-        FROM ga
-        JOIN {SCORE} node ON node.assessment_id = ga.id
-        JOIN {SUB} nsc ON nsc.id = node.sub_criterion_id AND nsc.framework_id = ga.framework_id
-        JOIN {SUB} csc ON csc.parent_id = nsc.id
-        JOIN {SCORE} child ON child.assessment_id = node.assessment_id
-                          AND child.sub_criterion_id = csc.id
-        WHERE nsc.has_items AND nsc.depth = {depth}
-        GROUP BY node.id, nsc.max_points
-    ) roll
+        FROM nodes
+        JOIN ga ON ga.framework_id = nodes.framework_id
+        JOIN {SCORE} node ON node.assessment_id = ga.id AND node.sub_criterion_id = nodes.id
+        JOIN {SUB} csc ON csc.parent_id = nodes.id
+        JOIN {SCORE} child ON child.assessment_id = ga.id AND child.sub_criterion_id = csc.id
+        GROUP BY node.id, nodes.max_points
+    )
+    UPDATE {SCORE} SET points = roll.points, applicable_max = roll.applicable,
+        excluded = roll.all_excluded
+    FROM roll
     WHERE {SCORE}.id = roll.score_id
+      AND ({SCORE}.points {DISTINCT} roll.points
+           OR {SCORE}.applicable_max {DISTINCT} roll.applicable
+           OR {SCORE}.excluded {DISTINCT} roll.all_excluded)
     """
 
 

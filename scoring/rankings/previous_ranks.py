@@ -2,7 +2,7 @@
 previous year), for the movement the dashboards show; refreshed for later unpublished groups
 when an earlier one changes.
 
-Set-wise like the engine: three reads to learn which periods compare with which, whatever the
+Set-wise like the engine: five reads to learn which periods compare with which, whatever the
 number of groups, then one UPDATE over all of them.
 """
 
@@ -28,59 +28,60 @@ PREVIOUS_RANK = f"""
 """
 
 
-def _assessed_periods(issuers: set[int], codes: set[str]) -> dict[tuple[int, str, str], Period]:
-    """(issuer, level, period code) → period, for the periods those issuers assessed."""
+def _assessed_periods(issuers: set[int], codes: set[str]) -> dict[tuple[int, str, str], int]:
+    """(issuer, level, period code) → period id, for the periods those issuers assessed."""
     rows = (
         Assessment.objects.filter(framework__issuer_id__in=issuers, period__code__in=codes)
-        .values_list("framework__issuer_id", "framework__level", "period_id")
+        .values_list("framework__issuer_id", "framework__level", "period__code", "period_id")
         .distinct()
     )
-    rows = list(rows)
-    periods = Period.objects.in_bulk({period_id for _i, _l, period_id in rows})
-    return {(issuer, level, periods[pid].code): periods[pid] for issuer, level, pid in rows}
+    return {(issuer, level, code): period_id for issuer, level, code, period_id in rows}
 
 
 def refresh_previous_ranks(groups: Iterable[tuple[int, int]]) -> None:
     """Previous ranks of the groups, and of later provisional groups compared with them."""
     groups = set(groups)
-    frameworks = Framework.objects.in_bulk({f for f, _p in groups})
-    own = {(f, p) for f, p in groups if f in frameworks}
+    kinds = {  # framework → (issuer, level)
+        pk: (issuer, level)
+        for pk, issuer, level in Framework.objects.filter(
+            pk__in={f for f, _p in groups}
+        ).values_list("pk", "issuer_id", "level")
+    }
+    own = {(f, p) for f, p in groups if f in kinds}
     if not own:
         return
-    issuers = {fw.issuer_id for fw in frameworks.values()}
-    years = set()
-    for period in Period.objects.filter(pk__in={p for _f, p in own}):
-        years |= {period.year, period.year + 1}
+    issuers = {issuer for issuer, _level in kinds.values()}
+    own_years = Period.objects.filter(pk__in={p for _f, p in own}).values_list("year", flat=True)
+    years = {year for own_year in own_years for year in (own_year, own_year + 1)}
     # Later groups of the same issuers that may compare their ranks with these.
-    later = set(
+    later = set()
+    for f, p, issuer, level in (
         Result.objects.filter(
             framework__issuer_id__in=issuers, period__year__in=years, provisional=True
         )
-        .values_list("framework_id", "period_id")
+        .values_list("framework_id", "period_id", "framework__issuer_id", "framework__level")
         .distinct()
-    )
-    frameworks.update(Framework.objects.in_bulk({f for f, _p in later} - set(frameworks)))
+    ):
+        later.add((f, p))
+        kinds[f] = (issuer, level)
     periods = Period.objects.in_bulk({p for _f, p in own | later})
     codes = {code for period in periods.values() for code in previous_period_codes(period)}
-    assessed = _assessed_periods({fw.issuer_id for fw in frameworks.values()}, codes)
+    assessed = _assessed_periods(issuers, codes)
 
-    def previous_of(framework_id: int, period_id: int) -> Period | None:
-        framework = frameworks[framework_id]
+    def previous_of(framework_id: int, period_id: int) -> int | None:
+        issuer, level = kinds[framework_id]
         for code in previous_period_codes(periods[period_id]):
-            found = assessed.get((framework.issuer_id, framework.level, code))
-            if found:
-                return found
+            if (issuer, level, code) in assessed:
+                return assessed[issuer, level, code]
         return None
 
-    recomputed = {(frameworks[f].issuer_id, frameworks[f].level, p) for f, p in own}
+    recomputed = {(*kinds[f], p) for f, p in own}
     rows = []
     for f, p in sorted(own | later):
-        framework, previous = frameworks[f], previous_of(f, p)
-        key = (framework.issuer_id, framework.level, previous.pk if previous else None)
-        if (f, p) not in own and key not in recomputed:
+        previous = previous_of(f, p)
+        if (f, p) not in own and (*kinds[f], previous) not in recomputed:
             continue  # a later group that does not compare with any of these
-        previous_id = previous.pk if previous else NO_PERIOD
-        rows.append((f, p, previous_id, framework.issuer_id, framework.level))
+        rows.append((f, p, NO_PERIOD if previous is None else previous, *kinds[f]))
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(PREVIOUS_RANK.format(values=values), [v for row in rows for v in row])

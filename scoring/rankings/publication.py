@@ -27,7 +27,7 @@ from scoring.models import (
     RunStatus,
 )
 from scoring.rankings import engine
-from scoring.rankings.services import group_locked, groups_mark_dirty
+from scoring.rankings.services import groups_locked, groups_mark_dirty
 from scoring.rounds import notifications
 
 
@@ -46,7 +46,7 @@ def group_publish(
         raise ScoreError(_("Give the number of the decision."), "decision_number")
     # The group's lock: a recompute under way finishes first, none starts until this commits,
     # and of two publications at once the second finds the first.
-    with group_locked(framework.pk, period.pk), transaction.atomic():
+    with groups_locked({(framework.pk, period.pk)}), transaction.atomic():
         if is_published(framework.pk, period.pk):
             raise ScoreError(_("These results are already published."))
         started = timezone.now()
@@ -181,7 +181,7 @@ def publication_reopen(*, publication: Publication, reason: str, user) -> Reopen
         message = _("Write why the results are reopened (10 characters or more).")
         raise PublicationRefused([Problem(None, "reason", message)])
     framework, period = publication.framework, publication.period
-    with group_locked(framework.pk, period.pk), transaction.atomic():
+    with groups_locked({(framework.pk, period.pk)}), transaction.atomic():
         reopening = Reopening.objects.create(
             framework=framework,
             period=period,

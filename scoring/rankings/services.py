@@ -7,17 +7,27 @@ always followed by a run; runs that find nothing dirty do nothing, so a burst co
 
 import datetime
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import reduce
+from operator import or_
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.broker import BROKER_ERRORS
-from scoring.assessments.rules import is_published
-from scoring.models import DirtyGroup, Framework, Period, RankingRun, RunStatus
+from scoring.models import (
+    DirtyGroup,
+    Framework,
+    Period,
+    Publication,
+    RankingRun,
+    Result,
+    RunStatus,
+)
 from scoring.rankings import engine
 
 logger = logging.getLogger(__name__)
@@ -62,13 +72,16 @@ def groups_mark_dirty(groups: Iterable[Group], *, trigger: str = "change") -> No
 
 
 def enqueue_recompute(groups: Iterable[Group], *, trigger: str = "change") -> bool:
-    """Send a recompute task per group. A broker that is down is not the user's problem: the
+    """Send the recompute task of the groups. A broker that is down is not the user's problem: the
     data is saved and marked dirty, and the periodic sweep recomputes once the broker is back."""
-    from scoring.tasks import recompute_group
+    from scoring.tasks import recompute_group, recompute_groups
 
+    groups = sorted(set(groups))
     try:
-        for framework_id, period_id in groups:
-            recompute_group.delay(framework_id, period_id, trigger)
+        if len(groups) == 1:
+            recompute_group.delay(*groups[0], trigger)
+        elif groups:  # an import or a bulk change: one task computes all of them in one pass
+            recompute_groups.delay([list(group) for group in groups], trigger)
     except BROKER_ERRORS as exc:
         logger.warning("Could not enqueue ranking recompute (%s); the sweep will do it.", exc)
         _deferred.set(True)
@@ -87,127 +100,192 @@ def deferrals_tracked() -> Iterator[Callable[[], bool]]:
 
 
 def quiet_time_left(framework_id: int, period_id: int) -> float:
-    """Seconds to wait before recomputing a group that is still being changed (0: go now)."""
-    mark = (
-        DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id)
-        .values("marked_at", "dirty_since")
-        .first()
-    )
+    """Seconds to wait before recomputing a group that is still being changed (0: go now).
+
+    A change after a pause goes at once (one change, one short run); changes that follow one
+    another (a second before the group was computed, or soon after its last run) are computed
+    together when they pause for QUIET, but never later than MAX_WAIT after the first."""
+    group = {"framework_id": framework_id, "period_id": period_id}
+    mark = DirtyGroup.objects.filter(**group).values("marked_at", "dirty_since", "version").first()
     if mark is None:
         return 0.0
     now = timezone.now()
     if now - mark["dirty_since"] >= MAX_WAIT:
         return 0.0
+    if mark["version"] <= 1:
+        last = (
+            RankingRun.objects.filter(**group)
+            .order_by("-started_at")
+            .values_list("finished_at", flat=True)
+            .first()
+        )
+        if last is None or now - last >= QUIET:
+            return 0.0  # a lone change after a pause
     return max(0.0, (QUIET - (now - mark["marked_at"])).total_seconds())
 
 
-# One recompute of a group at a time across workers and commands: a PostgreSQL session-level
-# advisory lock on (framework, period), which stacks within a session and is released when a
-# dead worker's connection closes. SQLite serialises writers anyway.
+# One recompute of a group at a time across workers and commands: PostgreSQL session-level
+# advisory locks on (framework, period), which stack within a session and are released when a
+# dead worker's connection closes. Each takes or releases the locks of any number of groups in
+# one statement, in one order (so two runs over overlapping groups never deadlock). SQLite
+# serialises writers anyway.
 
 
-def _try_lock(framework_id: int, period_id: int) -> bool:
-    if connection.vendor != "postgresql":
-        return True
+def _values(groups: Iterable[Group]) -> str:
+    return ", ".join(f"({int(f)}, {int(p)})" for f, p in sorted(groups))
+
+
+def _locks(function: str, groups: set[Group]) -> set[Group]:
+    if connection.vendor != "postgresql" or not groups:
+        return set(groups)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [framework_id, period_id])
-        return cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT g.f, g.p, {function}(g.f, g.p) FROM (SELECT f, p FROM "
+            f"(VALUES {_values(groups)}) v(f, p) ORDER BY f, p) g"
+        )
+        # pg_try_advisory_lock answers whether it took the lock; the waiting lock, nothing.
+        return {(f, p) for f, p, taken in cursor.fetchall() if taken is not False}
 
 
-def _unlock(framework_id: int, period_id: int) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [framework_id, period_id])
+def _try_lock(groups: set[Group]) -> set[Group]:
+    """The groups whose lock was free (now held)."""
+    return _locks("pg_try_advisory_lock", groups)
+
+
+def _unlock(groups: set[Group]) -> None:
+    _locks("pg_advisory_unlock", groups)
+
+
+def _of(groups: Iterable[Group]) -> Q:
+    """The rows of these groups, for any model with framework and period."""
+    return reduce(or_, (Q(framework_id=f, period_id=p) for f, p in groups), Q(pk__in=[]))
 
 
 @contextmanager
-def group_locked(framework_id: int, period_id: int) -> Iterator[None]:
-    """Wait for the group's lock. Holding it, any run still marked running belongs to a worker
-    that died (its transaction was rolled back): say so now rather than after STALE_RUN_AFTER."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [framework_id, period_id])
+def groups_locked(groups: set[Group]) -> Iterator[None]:
+    """Wait for the groups' locks. Holding them, any run still marked running belongs to a
+    worker that died (its transaction was rolled back): say so now rather than later."""
+    _locks("pg_advisory_lock", groups)
     try:
-        RankingRun.objects.filter(
-            framework_id=framework_id, period_id=period_id, status=RunStatus.RUNNING
-        ).update(status=RunStatus.FAILED, finished_at=timezone.now(), error=ABANDONED)
+        _abandoned_runs_failed(groups)
         yield
     finally:
-        _unlock(framework_id, period_id)
+        _unlock(groups)
+
+
+def _abandoned_runs_failed(locked: set[Group]) -> None:
+    """Holding the groups' locks, a run still marked running belongs to a dead worker."""
+    if connection.vendor == "postgresql":
+        RankingRun.objects.filter(_of(locked), status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, finished_at=timezone.now(), error=ABANDONED
+        )
+
+
+def groups_recompute_now(groups: Iterable[Group], *, trigger: str) -> list[RankingRun]:
+    """Recompute groups now in one pass, recording a run for each; waits while another
+    process recomputes any of them."""
+    groups = set(groups)
+    with groups_locked(groups):
+        return _recompute_recorded(groups, trigger=trigger)
 
 
 def group_recompute_now(framework: Framework, period: Period, *, trigger: str) -> RankingRun:
     """Recompute one group now, recording the run; waits while another process recomputes it."""
-    with group_locked(framework.pk, period.pk):
-        return _recompute_recorded(framework, period, trigger=trigger)
+    return groups_recompute_now([(framework.pk, period.pk)], trigger=trigger)[0]
 
 
-def _recompute_recorded(framework: Framework, period: Period, *, trigger: str) -> RankingRun:
-    run = RankingRun.objects.create(
-        framework=framework,
-        period=period,
-        status=RunStatus.RUNNING,
-        trigger=trigger[:40],
-        started_at=timezone.now(),
+def _recompute_recorded(groups: set[Group], *, trigger: str) -> list[RankingRun]:
+    started = timezone.now()
+    runs = RankingRun.objects.bulk_create(
+        RankingRun(
+            framework_id=f,
+            period_id=p,
+            status=RunStatus.RUNNING,
+            trigger=trigger[:40],
+            started_at=started,
+        )
+        for f, p in sorted(groups)
     )
+    fields = ["status", "error", "results_count", "finished_at"]
     try:
         with transaction.atomic():
-            mark = DirtyGroup.objects.filter(framework=framework, period=period).first()
-            count = engine.recompute_group(framework, period)
-            if mark is not None:
-                # Only the change we saw is settled; a newer one keeps the mark for the next pass.
-                DirtyGroup.objects.filter(pk=mark.pk, version=mark.version).delete()
+            marks = list(DirtyGroup.objects.filter(_of(groups)).values_list("pk", "version"))
+            engine.recompute_groups(groups)
+            # Only the changes we saw are settled; a newer one keeps its mark for the next pass.
+            settled = (Q(pk=pk, version=version) for pk, version in marks)
+            DirtyGroup.objects.filter(reduce(or_, settled, Q(pk__in=[]))).delete()
+            counted = Result.objects.filter(_of(groups)).values_list("framework_id", "period_id")
+            counts = Counter(counted)
+            finished = timezone.now()
+            for run in runs:
+                run.status, run.finished_at = RunStatus.SUCCEEDED, finished
+                run.results_count = counts.get((run.framework_id, run.period_id), 0)
+            # In the same transaction: whoever sees the new ranking sees the run that dated it.
+            RankingRun.objects.bulk_update(runs, fields)
     except Exception as exc:
-        logger.exception("Ranking recompute failed for %s %s", framework, period)
-        run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:4000]
-    else:
-        run.status, run.results_count = RunStatus.SUCCEEDED, count
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "results_count", "finished_at"])
-    return run
-
-
-def dirty_group_recompute(framework_id: int, period_id: int, *, trigger: str = "change") -> int:
-    """What the Celery task does: recompute the group while it is dirty. Returns the number of
-    runs made (0 when an earlier run already covered every change, the usual case in a burst)."""
-    runs = 0
-    for _ in range(MAX_PASSES):
-        if not DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id).exists():
-            return runs
-        if not _try_lock(framework_id, period_id):
-            return runs  # the holder loops until nothing is dirty, after releasing its lock
-        try:
-            # Asked under the lock, which publishing holds too: a group published since the
-            # mark was made stays frozen.
-            if is_published(framework_id, period_id):
-                DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id).delete()
-                return runs
-            framework = Framework.objects.filter(pk=framework_id).first()
-            period = Period.objects.filter(pk=period_id).first()
-            if framework is None or period is None:
-                DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id).delete()
-                return runs
-            run = group_recompute_now(framework, period, trigger=trigger)
-            runs += 1
-            if run.status == RunStatus.FAILED:
-                return runs  # the mark stays; the sweep retries later
-        finally:
-            _unlock(framework_id, period_id)
-    enqueue_recompute([(framework_id, period_id)], trigger="requeue")
+        logger.exception("Ranking recompute failed for %s", sorted(groups))
+        finished = timezone.now()
+        for run in runs:
+            run.status, run.finished_at, run.results_count = RunStatus.FAILED, finished, 0
+            run.error = f"{type(exc).__name__}: {exc}"[:4000]
+        RankingRun.objects.bulk_update(runs, fields)
     return runs
 
 
+def dirty_groups_recompute(groups: Iterable[Group] | None = None, *, trigger: str = "change"):
+    """What the Celery tasks do: recompute, in one pass each time, the groups (all when None)
+    while any is dirty. Returns the number of group runs made (0 when an earlier run already
+    covered every change, the usual case in a burst)."""
+    wanted = None if groups is None else set(groups)
+    runs = 0
+    for _ in range(MAX_PASSES):
+        marks = (
+            DirtyGroup.objects.all() if wanted is None else DirtyGroup.objects.filter(_of(wanted))
+        )
+        dirty = set(marks.values_list("framework_id", "period_id"))
+        locked = _try_lock(dirty)
+        if not locked:
+            return runs  # the holders loop until nothing is dirty, after releasing their locks
+        try:
+            # Asked under the locks, which publishing holds too: a group published since the
+            # mark was made stays frozen; a deleted framework or period has nothing to compute.
+            frozen = set(
+                Publication.objects.filter(_of(locked)).values_list("framework_id", "period_id")
+            )
+            frameworks = Framework.objects.filter(pk__in={f for f, _p in locked}).values("pk")
+            periods = Period.objects.filter(pk__in={p for _f, p in locked}).values("pk")
+            present = {row["pk"] for row in frameworks}, {row["pk"] for row in periods}
+            frozen |= {(f, p) for f, p in locked if f not in present[0] or p not in present[1]}
+            if frozen:
+                DirtyGroup.objects.filter(_of(frozen)).delete()
+            live = locked - frozen
+            if not live:
+                continue
+            _abandoned_runs_failed(live)
+            made = _recompute_recorded(live, trigger=trigger)
+            runs += len(made)
+            if made[0].status == RunStatus.FAILED:
+                return runs  # the marks stay; the sweep retries later
+        finally:
+            _unlock(locked)
+    enqueue_recompute(sorted(wanted or dirty), trigger="requeue")
+    return runs
+
+
+def dirty_group_recompute(framework_id: int, period_id: int, *, trigger: str = "change") -> int:
+    """One group's task: recompute it while it is dirty (see dirty_groups_recompute)."""
+    return dirty_groups_recompute([(framework_id, period_id)], trigger=trigger)
+
+
 def dirty_groups_sweep() -> int:
-    """Recompute every group still dirty (broker was down, a worker died). Returns groups swept."""
+    """Recompute every group still dirty (broker was down, a worker died), all in one pass.
+    Returns the number of groups swept."""
     cutoff = timezone.now() - STALE_RUN_AFTER
     RankingRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff).update(
         status=RunStatus.FAILED,
         finished_at=timezone.now(),
         error=ABANDONED,
     )
-    groups = list(DirtyGroup.objects.values_list("framework_id", "period_id"))
-    for framework_id, period_id in groups:
-        dirty_group_recompute(framework_id, period_id, trigger="sweep")
-    return len(groups)
+    swept = DirtyGroup.objects.count()
+    dirty_groups_recompute(None, trigger="sweep")
+    return swept

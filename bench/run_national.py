@@ -1,0 +1,56 @@
+"""#16's table at national scale: builds the national data set, then measures each row against
+a reference taken in the same run. Part of `make bench`; alone: `python bench/run_national.py`.
+"""
+
+import datetime
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from bench.common import ROOT, results  # noqa: E402
+
+
+def fresh_database() -> None:
+    if connection.vendor == "sqlite":
+        db = Path(connection.settings_dict["NAME"])
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    else:
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+
+
+def main() -> int:
+    from bench import national, national_engine
+
+    fresh_database()
+    print(f"national data set on {connection.vendor}", flush=True)
+    data = national.build()
+    year = data["periods"][2024]
+    national_engine.engine_rows(year)
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "national.json").write_text(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "when": datetime.datetime.now().isoformat(),
+                "results": results,
+            },
+            indent=2,
+            default=str,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    return 0 if all(r.get("ok", True) for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Many ranking groups in one pass (#16): the same results as one group at a time, in the same
+number of statements whatever the number of groups, and one task for a bulk change."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dossiers.services import dossier_reports_save
+from scoring import tasks
+from scoring.models import AreaResult, Assessment, DirtyGroup, RankingRun, Result, Score
+from scoring.rankings import engine
+from scoring.rankings import services as rankings
+from tests.factories import DERIVED_DOC
+from tests.helpers import dossier_row, save_scores
+
+pytestmark = pytest.mark.django_db
+
+RESULT_FIELDS = (
+    "unit_id",
+    "framework_id",
+    "period_id",
+    "ranking_group_id",
+    "total_points",
+    "bonus_points",
+    "penalty_points",
+    "max_points",
+    "index_percent",
+    "band_id",
+    "band_label",
+    "rank",
+    "previous_rank",
+    "appraised_count",
+    "criteria_count",
+    "not_applicable_count",
+)
+SCORE_FIELDS = ("id", "metric_value", "derived_points", "points", "excluded", "applicable_max")
+
+
+def _all_groups():
+    return sorted(set(Assessment.objects.values_list("framework_id", "period_id")))
+
+
+def _snapshot():
+    return (
+        sorted(Result.objects.values_list("assessment_id", *RESULT_FIELDS)),
+        sorted(
+            AreaResult.objects.values_list(
+                "result__assessment_id", "area_id", "points", "max_points", "percent"
+            )
+        ),
+        sorted(Score.objects.values_list(*SCORE_FIELDS)),
+    )
+
+
+def _statements(groups) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        engine.recompute_groups(groups)
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_one_pass_over_every_group_gives_what_one_group_at_a_time_gives(make_group, communes):
+    """The demo's provinces, districts and periods (previous ranks, ranking groups by kind of
+    unit, derived items, deductions, optional areas) plus a group with dossier statistics."""
+    framework, period = make_group(DERIVED_DOC)
+    save_scores(period, {c.code: {"3.1": str(i % 3)} for i, c in enumerate(communes)})
+    rows = [
+        (2 + i, dossier_row(c.code, "2024-03", received=10 + i, resolved_early=8, online_full=i))
+        for i, c in enumerate(communes)
+    ]
+    assert dossier_reports_save(records=rows).ok
+    groups = _all_groups()
+    assert len(groups) >= 5
+    for group in groups:
+        engine.recompute_groups([group])
+    one_at_a_time = _snapshot()
+    # Spoil what the engine computes, so the pass below must compute all of it again.
+    Result.objects.update(index_percent=0, rank=None, previous_rank=None, band_label="")
+    AreaResult.objects.update(percent=None, points=0)
+    Score.objects.update(points=0, derived_points=None, metric_value=None)
+    assert engine.recompute_groups(groups) == Result.objects.count()
+    assert _snapshot() == one_at_a_time
+    mine = Result.objects.filter(framework=framework, period=period).order_by("rank")
+    assert [r.rank for r in mine] == [1, 2, 3, 4]
+
+
+def test_a_recompute_runs_the_same_statements_whatever_the_number_of_groups(make_group):
+    make_group()
+    groups = _all_groups()
+    one = _statements(groups[:1])
+    every = _statements(groups)
+    assert len(groups) >= 5
+    assert len(one) == len(every)
+    # The engine's statements; on PostgreSQL the join order set and reset and the score lock;
+    # the previous ranks (five reads: frameworks, years, later groups, periods, assessed
+    # periods; one UPDATE) and the count of results.
+    postgresql = 3 if connection.vendor == "postgresql" else 0
+    assert len(every) == len(engine.STATEMENTS) + postgresql + 6 + 1
+
+
+def test_a_bulk_change_sends_one_task_and_recomputes_its_groups_in_one_pass(
+    make_group, monkeypatch, django_capture_on_commit_callbacks
+):
+    first = make_group(period="2024")
+    second = make_group(period="2024-H1")
+    queued = []
+    monkeypatch.setattr(tasks.recompute_groups, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(tasks.recompute_group, "delay", lambda *args: queued.append(args))
+    groups = [(f.pk, p.pk) for f, p in (first, second)]
+    with django_capture_on_commit_callbacks(execute=True):
+        rankings.groups_mark_dirty(groups, trigger="import")
+    assert queued == [(sorted([list(g) for g in groups]), "import")]
+    before = RankingRun.objects.count()
+    assert tasks.recompute_groups(*queued[0]) == 2
+    runs = RankingRun.objects.order_by("-pk")[:2]
+    assert {(r.framework_id, r.period_id) for r in runs} == set(groups)
+    assert {(r.status, r.trigger, r.results_count) for r in runs} == {("succeeded", "import", 4)}
+    assert RankingRun.objects.count() == before + 2
+    assert not DirtyGroup.objects.filter(framework_id=first[0].pk).exists()
+    # Nothing dirty any more: the next task has nothing to do.
+    assert tasks.recompute_groups(*queued[0]) == 0

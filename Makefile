@@ -59,5 +59,6 @@ worker: setup
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules
 
+# The portal's speed targets, then #16's national table (PostgreSQL; see docs/performance.md).
 bench: setup
-	$(PY) bench/run.py
+	status=0; $(PY) bench/run.py || status=1; $(PY) bench/run_national.py || status=1; exit $$status

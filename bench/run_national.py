@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench.common import ROOT, results  # noqa: E402
+from bench.common import BROKER_URL, ROOT, results  # noqa: E402
 
 
 def fresh_database() -> None:
@@ -26,14 +26,37 @@ def fresh_database() -> None:
     call_command("migrate", verbosity=0)
 
 
-def main() -> int:
-    from bench import national, national_engine
+def _signed_in_client():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
 
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return client
+
+
+def main() -> int:
+    from bench import national, national_engine, national_worker
+
+    if connection.vendor != "postgresql":
+        print("The national table (#16) is measured on PostgreSQL, with a real worker:")
+        print("    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cchc_bench make bench")
+        return 0
     fresh_database()
     print(f"national data set on {connection.vendor}", flush=True)
     data = national.build()
     year = data["periods"][2024]
     national_engine.engine_rows(year)
+    if national_worker.broker_ready():
+        client = _signed_in_client()
+        with national_worker.real_worker():
+            national_worker.score_to_ranking(year, client)
+            national_worker.month_for_every_commune(year, client)
+    else:
+        print(f"no broker at {BROKER_URL}: the rows with a real worker are not measured")
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     (out / "national.json").write_text(

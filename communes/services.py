@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from communes.models import AdministrativeUnit, Level, Membership, Role, kind_of
 from communes.selectors import unit_by_code
+from core.db import analyze_after_load
 
 THREE_TIER_COLUMNS = [
     "province_code",
@@ -220,6 +221,7 @@ def units_load(
                 .exclude(pk__in=kept)
             )
             stats.closed += stale.update(valid_to=day_before)
+        analyze_after_load({AdministrativeUnit: stats.created + stats.updated + stats.closed})
     return stats
 
 

@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from communes.models import AdministrativeUnit, Level
 from communes.selectors import communes_by_code, level_of_code
+from core.db import analyze_after_load
 from core.files import DEFAULT_MAX_ROWS, PROGRESS_EVERY, Table, UnreadableFile, read_table
 from core.problems import Problem
 from dossiers.columns import (
@@ -250,6 +251,7 @@ def dossier_reports_save(
         if to_update:
             _replace_counters(to_update, user=history_user, reason=reason or "replace")
         changed = to_create + to_update
+        analyze_after_load({DossierReport: len(changed)})
         if changed:
             statistics_changed.send(
                 sender=DossierReport,

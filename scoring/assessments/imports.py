@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from communes.selectors import unit_versions_by_code
+from core.db import analyze_after_load
 from core.files import UnreadableFile, read_table
 from core.problems import Problem
 from scoring.assessments import rules
@@ -307,4 +308,5 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
             default_change_reason="import",
         )
     result.updated = len(to_update)
+    analyze_after_load({Score: len(to_update)})
     groups_mark_dirty({(f, p) for _u, f, p in triples}, trigger="scores")

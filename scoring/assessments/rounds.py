@@ -4,12 +4,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from communes.models import AdministrativeUnit
+from core.db import analyze_after_load
 from scoring.models import (
     Assessment,
     Framework,
     Period,
     RankingGroup,
     RankingGroupKind,
+    Score,
 )
 from scoring.rankings import engine
 from scoring.rankings.services import groups_mark_dirty
@@ -78,4 +80,6 @@ def group_open(*, framework: Framework, period: Period, unit_ids=None) -> int:
         ensure_score_rows(Assessment.objects.filter(framework=framework, period=period))
         if new:
             groups_mark_dirty([(framework.pk, period.pk)], trigger="open")
+            items = framework.sub_criteria.count()
+            analyze_after_load({Assessment: len(new), Score: len(new) * items})
     return len(new)

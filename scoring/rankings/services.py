@@ -41,6 +41,9 @@ ABANDONED = "Abandoned: the worker stopped before the run finished."
 QUIET = datetime.timedelta(seconds=0.25)
 MAX_WAIT = datetime.timedelta(seconds=1)
 MAX_PASSES = 20
+# Groups per task when many change at once (a national import): several workers share them,
+# and a change to one group waits for one share, not for the whole country.
+BATCH_GROUPS = 100
 # Set when a recompute could not be enqueued, so the request that saved can tell its user.
 _deferred: ContextVar[bool] = ContextVar("ranking_recompute_deferred", default=False)
 
@@ -80,8 +83,10 @@ def enqueue_recompute(groups: Iterable[Group], *, trigger: str = "change") -> bo
     try:
         if len(groups) == 1:
             recompute_group.delay(*groups[0], trigger)
-        elif groups:  # an import or a bulk change: one task computes all of them in one pass
-            recompute_groups.delay([list(group) for group in groups], trigger)
+        else:  # an import or a bulk change: each task computes its share in one pass
+            for start in range(0, len(groups), BATCH_GROUPS):
+                share = groups[start : start + BATCH_GROUPS]
+                recompute_groups.delay([list(group) for group in share], trigger)
     except BROKER_ERRORS as exc:
         logger.warning("Could not enqueue ranking recompute (%s); the sweep will do it.", exc)
         _deferred.set(True)

@@ -53,9 +53,9 @@ def record(name, taken, target):
 
 def compare(name, value, reference, goal, unit="s", detail=""):
     """A row of #16's table: the measure, the reference measured in the same run, the ratio,
-    and whether the goal holds (goal(value, reference) -> bool)."""
+    and whether the goal holds (goal(value, reference) -> bool; None: no goal, a figure)."""
     ratio = value / reference if reference else None
-    ok = goal(value, reference)
+    ok = None if goal is None else goal(value, reference)
     results.append(
         {
             "name": name,
@@ -68,4 +68,5 @@ def compare(name, value, reference, goal, unit="s", detail=""):
         }
     )
     ref = "" if reference is None else f" ref {reference:9.3f} ×{ratio:6.2f}"
-    print(f"{name:58} {value:9.3f} {unit}{ref} {'ok' if ok else 'MISSED'}  {detail}", flush=True)
+    verdict = "" if ok is None else ("ok" if ok else "MISSED")
+    print(f"{name:58} {value:9.3f} {unit}{ref} {verdict}  {detail}", flush=True)

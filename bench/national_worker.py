@@ -127,7 +127,7 @@ def score_to_ranking(period, client, *, changes=30) -> None:
         f"one score changed (API) → ranking shows it, p50 ({changes} changes)",
         p50,
         None,
-        lambda v, r: True,
+        None,
     )
     compare(
         f"one score changed (API) → ranking shows it, p95 ({changes} changes)",

@@ -38,3 +38,41 @@ def tables_analyze(tables: dict[str, int]) -> list[str]:
                 cursor.execute(f'ANALYZE "{table}"')
                 analysed.append(table)
     return analysed
+
+
+def rows_update(model: type[Model], rows: list[dict], fields: list[str], batch: int = 500) -> None:
+    """Write `fields` of existing rows (each a dict with "id" and those fields' values): one
+    UPDATE … FROM (VALUES …) per batch. Django's bulk_update builds a CASE per field and row in
+    Python, which took over a minute for a month of every commune or a year of scores."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [model._meta.get_field(name) for name in fields]
+    postgresql = connection.vendor == "postgresql"
+
+    def value(position: int, field) -> str:
+        # PostgreSQL types a VALUES column by its values, and one of NULLs as text.
+        cast = f"::{field.db_type(connection)}" if postgresql else ""
+        return f"v.c{position}{cast}"
+
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(field.column)} = {value(i + 1, field)}"
+        for i, field in enumerate(columns)
+    )
+    names = ", ".join(f"c{i}" for i in range(len(columns) + 1))
+    row_sql = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            params = [
+                field.get_db_prep_save(
+                    row[field.name] if field.name in row else row[field.attname], connection
+                )
+                for row in chunk
+                for field in [model._meta.pk, *columns]
+            ]
+            cursor.execute(
+                f"WITH v({names}) AS (VALUES {', '.join([row_sql] * len(chunk))}) "
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.c0",
+                params,
+            )

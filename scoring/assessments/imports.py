@@ -5,19 +5,21 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
+from communes.models import AdministrativeUnit, ancestor_lookups
 from communes.selectors import unit_versions_by_code
-from core.db import analyze_after_load
+from core.db import analyze_after_load, rows_update
 from core.files import UnreadableFile, read_table
 from core.problems import Problem
 from scoring.assessments import rules
-from scoring.assessments.rounds import ensure_score_rows, frameworks_for_unit
+from scoring.assessments.rounds import ensure_score_rows
 from scoring.assessments.rules import is_published
 from scoring.models import (
     Assessment,
     Framework,
     Period,
+    RankingGroup,
+    RankingGroupKind,
     Score,
     SubCriterion,
 )
@@ -26,6 +28,30 @@ from scoring.points import not_scored_reason, parse_count_for, parse_points_for
 from scoring.rankings.services import groups_mark_dirty
 
 REQUIRED_SCORE_COLUMNS = ("unit_code", "period", "sub_code")
+# What an import writes, and what the history of a score keeps.
+WRITTEN_FIELDS = [
+    "self_points",
+    "appraised_points",
+    "explanation",
+    "appraisal_reason",
+    "count",
+    "updated_by",
+    "updated_at",
+]
+HISTORY_FIELDS = [
+    "id",
+    "assessment_id",
+    "sub_criterion_id",
+    "self_points",
+    "appraised_points",
+    "explanation",
+    "appraisal_reason",
+    "return_note",
+    "return_answer",
+    "count",
+    "updated_by_id",
+    "updated_at",
+]
 # A year of every sub-criterion for every commune of the three-tier list is about 311,000 rows.
 MAX_SCORE_ROWS = 400_000
 
@@ -57,13 +83,50 @@ class _Resolver:
             self.periods[code] = period_get_or_create(code)
         return self.periods[code]
 
+    def load_frameworks(self, units, years) -> None:
+        """The frameworks that rank each unit of the file in each of its years — issued by one
+        of the unit's ancestors for its level and, when the framework ranks in groups by kind,
+        with a group for the unit's kind — in four queries whatever the file's size."""
+        units, years = list(units), set(years)
+        lookups = ancestor_lookups()
+        self.ancestors = {
+            row[0]: [a for a in row[1:] if a]
+            for row in AdministrativeUnit.objects.filter(pk__in=[u.pk for u in units]).values_list(
+                "pk", *lookups
+            )
+        }
+        issuers = {a for ancestors in self.ancestors.values() for a in ancestors}
+        frameworks = list(Framework.objects.filter(year__in=years, issuer_id__in=issuers))
+        self.by_issuer: dict[int, list[Framework]] = {}
+        for framework in frameworks:
+            self.by_issuer.setdefault(framework.issuer_id, []).append(framework)
+        ids = [f.pk for f in frameworks]
+        self.grouped = set(
+            RankingGroup.objects.filter(framework_id__in=ids).values_list("framework_id", flat=True)
+        )
+        self.kinds: dict[int, set[str]] = {}
+        for framework_id, kind in RankingGroupKind.objects.filter(framework_id__in=ids).values_list(
+            "framework_id", "kind"
+        ):
+            self.kinds.setdefault(framework_id, set()).add(kind)
+
+    def _ranking(self, unit, year: int) -> list[Framework]:
+        found = [
+            framework
+            for issuer in self.ancestors.get(unit.pk, [])
+            for framework in self.by_issuer.get(issuer, [])
+            if framework.year == year
+            and framework.level == unit.level
+            and (framework.pk not in self.grouped or unit.kind in self.kinds.get(framework.pk, ()))
+        ]
+        if self.framework_code:
+            found = [f for f in found if f.code == self.framework_code]
+        return found
+
     def framework(self, unit, period) -> Framework | str:
         key = (unit.pk, period.pk)
         if key not in self.frameworks:
-            candidates = frameworks_for_unit(unit, period.year)
-            if self.framework_code:
-                candidates = candidates.filter(code=self.framework_code)
-            found = list(candidates)
+            found = self._ranking(unit, period.year)
             if len(found) == 1:
                 self.frameworks[key] = found[0]
             elif not found:
@@ -111,6 +174,16 @@ class _Resolver:
         return self.published[key]
 
 
+def _years(codes) -> set[int]:
+    """The years the file's period codes name (a bad code is reported row by row later)."""
+    years = set()
+    for code in set(codes):
+        head = code.strip()[:4]
+        if head.isdigit():
+            years.add(int(head))
+    return years
+
+
 def scores_import(
     *, file_name: str, content: bytes, user=None, framework_code: str | None = None
 ) -> ScoreImportResult:
@@ -145,6 +218,10 @@ def scores_save(
     actor = rules.Actor(user)
     units = unit_versions_by_code(str(r.get("unit_code") or "").strip() for _n, r in records)
     resolver.load_assessments(u.pk for versions in units.values() for u in versions)
+    resolver.load_frameworks(
+        (u for versions in units.values() for u in versions),
+        _years(str(r.get("period") or "") for _n, r in records),
+    )
     with transaction.atomic():
         planned: dict[tuple, tuple] = {}
         seen: dict[tuple, int] = {}
@@ -272,41 +349,41 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
     if any(a.pk is None for a in assessments.values()):  # backends that return no ids
         assessments = _assessments_of(triples)
     ensure_score_rows(assessments.values())
-    existing = {
-        (s.assessment_id, s.sub_criterion_id): s
-        for s in Score.objects.select_for_update()
-        .filter(assessment__in=list(assessments.values()))
+    # The rows the file names, locked in key order like every writer of scores, read as plain
+    # values: a year of every commune is 311,000 rows, far too many model instances to hold.
+    wanted = {(assessments[(u, f, p)].pk, sub) for u, f, p, sub in planned}
+    existing = {}
+    for row in (
+        Score.objects.select_for_update()
+        .filter(
+            assessment__in=list(assessments.values()),
+            sub_criterion_id__in={sub for _a, sub in wanted},
+        )
         .order_by("pk")
-    }
+        .values(*HISTORY_FIELDS)
+        .iterator(chunk_size=5000)
+    ):
+        key = (row["assessment_id"], row["sub_criterion_id"])
+        if key in wanted:
+            existing[key] = row
+    now = timezone.now()
     to_update = []
     for (unit_id, framework_id, period_id, sub_id), (*_ignored, values) in planned.items():
-        score = existing[(assessments[(unit_id, framework_id, period_id)].pk, sub_id)]
-        if all(getattr(score, k) == v for k, v in values.items()):
+        row = existing[(assessments[(unit_id, framework_id, period_id)].pk, sub_id)]
+        if all(row[k] == v for k, v in values.items()):
             result.unchanged += 1
             continue
-        for k, v in values.items():
-            setattr(score, k, v)
-        score.updated_by = user
-        score.updated_at = timezone.now()
-        to_update.append(score)
+        row.update(values, updated_by_id=user.pk if user else None, updated_at=now)
+        to_update.append(row)
     history_user = user if user is not None and user.is_authenticated else None
-    if to_update:
-        bulk_update_with_history(
-            to_update,
-            Score,
-            [
-                "self_points",
-                "appraised_points",
-                "explanation",
-                "appraisal_reason",
-                "count",
-                "updated_by",
-                "updated_at",
-            ],
-            batch_size=2000,
-            default_user=history_user,
-            default_change_reason="import",
-        )
+    rows_update(Score, to_update, WRITTEN_FIELDS)
+    Score.history.bulk_history_create(
+        [Score(**row) for row in to_update],
+        batch_size=2000,
+        update=True,
+        default_user=history_user,
+        default_change_reason="import",
+    )
     result.updated = len(to_update)
     analyze_after_load({Score: len(to_update)})
     groups_mark_dirty({(f, p) for _u, f, p in triples}, trigger="scores")

@@ -1,7 +1,6 @@
 """Opening a group's assessments for a period: one per unit the framework ranks."""
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 
 from communes.models import AdministrativeUnit
 from core.db import analyze_after_load
@@ -9,25 +8,11 @@ from scoring.models import (
     Assessment,
     Framework,
     Period,
-    RankingGroup,
     RankingGroupKind,
     Score,
 )
 from scoring.rankings import engine
 from scoring.rankings.services import groups_mark_dirty
-
-
-def frameworks_for_unit(unit: AdministrativeUnit, year: int):
-    """Frameworks that rank `unit` in `year`: issued by one of its ancestors for its level and,
-    when the framework ranks in groups by kind, with a group for the unit's kind."""
-    grouped = RankingGroup.objects.filter(framework=OuterRef("pk"))
-    takes_kind = RankingGroupKind.objects.filter(framework=OuterRef("pk"), kind=unit.kind)
-    return Framework.objects.filter(
-        Q(~Exists(grouped)) | Q(Exists(takes_kind)),
-        year=year,
-        level=unit.level,
-        issuer_id__in=unit.ancestor_ids(),
-    )
 
 
 def kinds_ranked(framework: Framework) -> list[str] | None:

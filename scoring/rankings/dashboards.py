@@ -50,8 +50,11 @@ class Choice:
 
 def group_choices(user, issuer_code: str | None, period_code: str | None):
     """(framework, period, issuer choices, period choices) for the dashboard's selectors."""
+    # Without the stored document: a province leader sees dozens of frameworks (every old
+    # district's), and DISTINCT over their JSON made this the page's slowest query.
     frameworks = list(
         Framework.objects.visible_to(user)
+        .defer("document")
         .select_related("issuer")
         .order_by("issuer__code", "-year")
     )

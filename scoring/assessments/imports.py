@@ -6,20 +6,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communes.models import AdministrativeUnit, ancestor_lookups
 from communes.selectors import unit_versions_by_code
 from core.db import analyze_after_load, rows_update
 from core.files import UnreadableFile, read_table
 from core.problems import Problem
 from scoring.assessments import rules
-from scoring.assessments.rounds import ensure_score_rows
+from scoring.assessments.rounds import ensure_score_rows, frameworks_for_units
 from scoring.assessments.rules import is_published
 from scoring.models import (
     Assessment,
     Framework,
     Period,
-    RankingGroup,
-    RankingGroupKind,
     Score,
     SubCriterion,
 )
@@ -84,41 +81,10 @@ class _Resolver:
         return self.periods[code]
 
     def load_frameworks(self, units, years) -> None:
-        """The frameworks that rank each unit of the file in each of its years — issued by one
-        of the unit's ancestors for its level and, when the framework ranks in groups by kind,
-        with a group for the unit's kind — in four queries whatever the file's size."""
-        units, years = list(units), set(years)
-        lookups = ancestor_lookups()
-        self.ancestors = {
-            row[0]: [a for a in row[1:] if a]
-            for row in AdministrativeUnit.objects.filter(pk__in=[u.pk for u in units]).values_list(
-                "pk", *lookups
-            )
-        }
-        issuers = {a for ancestors in self.ancestors.values() for a in ancestors}
-        frameworks = list(Framework.objects.filter(year__in=years, issuer_id__in=issuers))
-        self.by_issuer: dict[int, list[Framework]] = {}
-        for framework in frameworks:
-            self.by_issuer.setdefault(framework.issuer_id, []).append(framework)
-        ids = [f.pk for f in frameworks]
-        self.grouped = set(
-            RankingGroup.objects.filter(framework_id__in=ids).values_list("framework_id", flat=True)
-        )
-        self.kinds: dict[int, set[str]] = {}
-        for framework_id, kind in RankingGroupKind.objects.filter(framework_id__in=ids).values_list(
-            "framework_id", "kind"
-        ):
-            self.kinds.setdefault(framework_id, set()).add(kind)
+        self.ranking = frameworks_for_units(units, years)
 
     def _ranking(self, unit, year: int) -> list[Framework]:
-        found = [
-            framework
-            for issuer in self.ancestors.get(unit.pk, [])
-            for framework in self.by_issuer.get(issuer, [])
-            if framework.year == year
-            and framework.level == unit.level
-            and (framework.pk not in self.grouped or unit.kind in self.kinds.get(framework.pk, ()))
-        ]
+        found = self.ranking.get((unit.pk, year), [])
         if self.framework_code:
             found = [f for f in found if f.code == self.framework_code]
         return found

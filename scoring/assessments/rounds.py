@@ -2,17 +2,57 @@
 
 from django.db import transaction
 
-from communes.models import AdministrativeUnit
+from communes.models import AdministrativeUnit, ancestor_lookups
 from core.db import analyze_after_load
 from scoring.models import (
     Assessment,
     Framework,
     Period,
+    RankingGroup,
     RankingGroupKind,
     Score,
 )
 from scoring.rankings import engine
 from scoring.rankings.services import groups_mark_dirty
+
+
+def frameworks_for_units(units, years) -> dict[tuple[int, int], list[Framework]]:
+    """(unit id, year) → the frameworks that rank the unit that year: issued by one of its
+    ancestors for its level and, when the framework ranks in groups by kind, with a group for
+    the unit's kind. Four queries whatever the number of units (a file of a year of scores
+    names every commune)."""
+    units, years = list(units), set(years)
+    ancestors = {
+        row[0]: [a for a in row[1:] if a]
+        for row in AdministrativeUnit.objects.filter(pk__in=[u.pk for u in units]).values_list(
+            "pk", *ancestor_lookups()
+        )
+    }
+    issuers = {a for found in ancestors.values() for a in found}
+    by_issuer: dict[int, list[Framework]] = {}
+    for framework in Framework.objects.filter(year__in=years, issuer_id__in=issuers):
+        by_issuer.setdefault(framework.issuer_id, []).append(framework)
+    ids = [f.pk for found in by_issuer.values() for f in found]
+    grouped = set(
+        RankingGroup.objects.filter(framework_id__in=ids).values_list("framework_id", flat=True)
+    )
+    kinds: dict[int, set[str]] = {}
+    for framework_id, kind in RankingGroupKind.objects.filter(framework_id__in=ids).values_list(
+        "framework_id", "kind"
+    ):
+        kinds.setdefault(framework_id, set()).add(kind)
+    return {
+        (unit.pk, year): [
+            framework
+            for issuer in ancestors.get(unit.pk, [])
+            for framework in by_issuer.get(issuer, [])
+            if framework.year == year
+            and framework.level == unit.level
+            and (framework.pk not in grouped or unit.kind in kinds.get(framework.pk, ()))
+        ]
+        for unit in units
+        for year in years
+    }
 
 
 def kinds_ranked(framework: Framework) -> list[str] | None:

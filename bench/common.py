@@ -1,5 +1,7 @@
 """What every bench module shares: Django set up on the bench database, and the result table."""
 
+import datetime
+import json
 import os
 import sys
 import time
@@ -70,3 +72,24 @@ def compare(name, value, reference, goal, unit="s", detail=""):
     ref = "" if reference is None else f" ref {reference:9.3f} ×{ratio:6.2f}"
     verdict = "" if ok is None else ("ok" if ok else "MISSED")
     print(f"{name:58} {value:9.3f} {unit}{ref} {verdict}  {detail}", flush=True)
+
+
+def results_write(name: str) -> None:
+    """The run's rows as JSON in var/bench/NAME (what docs/performance.md records)."""
+    from django.db import connection
+
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_text(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "when": datetime.datetime.now().isoformat(),
+                "results": results,
+            },
+            indent=2,
+            default=str,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )

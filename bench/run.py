@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bench.common import DATA, ROOT, record, results, seconds, timed  # noqa: E402
+from bench.common import DATA, ROOT, record, results, results_write, seconds, timed  # noqa: E402
 
 
 def main():
@@ -161,20 +161,7 @@ def main():
     print(f"{'statements per group recompute':58} {len(statements):8d}")
     _pages(document, largest, period)
 
-    out = ROOT / "var" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(
-        json.dumps(
-            {
-                "database": connection.vendor,
-                "when": datetime.datetime.now().isoformat(),
-                "results": results,
-            },
-            indent=2,
-            default=str,
-        ),
-        encoding="utf-8",
-    )
+    results_write("results.json")
     slow = [r for r in results if r.get("target") and r["seconds"] >= r["target"]]
     return 1 if slow else 0
 

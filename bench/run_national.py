@@ -2,8 +2,6 @@
 a reference taken in the same run. Part of `make bench`; alone: `python bench/run_national.py`.
 """
 
-import datetime
-import json
 import sys
 from pathlib import Path
 
@@ -12,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench.common import BROKER_URL, ROOT, results  # noqa: E402
+from bench.common import BROKER_URL, results, results_write  # noqa: E402
 
 
 def fresh_database() -> None:
@@ -59,21 +57,7 @@ def main() -> int:
         print(f"no broker at {BROKER_URL}: the rows with a real worker are not measured")
     national_http.serving_rows(year)
     national_imports.import_rows()
-    out = ROOT / "var" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "national.json").write_text(
-        json.dumps(
-            {
-                "database": connection.vendor,
-                "when": datetime.datetime.now().isoformat(),
-                "results": results,
-            },
-            indent=2,
-            default=str,
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
+    results_write("national.json")
     return 0 if all(r.get("ok") is not False for r in results) else 1
 
 

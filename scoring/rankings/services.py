@@ -41,9 +41,11 @@ ABANDONED = "Abandoned: the worker stopped before the run finished."
 QUIET = datetime.timedelta(seconds=0.25)
 MAX_WAIT = datetime.timedelta(seconds=1)
 MAX_PASSES = 20
-# Groups per task when many change at once (a national import): several workers share them,
-# and a change to one group waits for one share, not for the whole country.
-BATCH_GROUPS = 100
+# Groups per task when many change at once (a national import): several workers share them.
+# The shares wait behind single-group tasks (Redis serves priority 0 first), so a person's
+# change waits for the shares being computed, not for the whole country.
+BATCH_GROUPS = 50
+BATCH_PRIORITY = 6
 # Set when a recompute could not be enqueued, so the request that saved can tell its user.
 _deferred: ContextVar[bool] = ContextVar("ranking_recompute_deferred", default=False)
 
@@ -85,8 +87,8 @@ def enqueue_recompute(groups: Iterable[Group], *, trigger: str = "change") -> bo
             recompute_group.delay(*groups[0], trigger)
         else:  # an import or a bulk change: each task computes its share in one pass
             for start in range(0, len(groups), BATCH_GROUPS):
-                share = groups[start : start + BATCH_GROUPS]
-                recompute_groups.delay([list(group) for group in share], trigger)
+                share = [list(group) for group in groups[start : start + BATCH_GROUPS]]
+                recompute_groups.apply_async((share, trigger), priority=BATCH_PRIORITY)
     except BROKER_ERRORS as exc:
         logger.warning("Could not enqueue ranking recompute (%s); the sweep will do it.", exc)
         _deferred.set(True)

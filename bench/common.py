@@ -69,7 +69,8 @@ def compare(name, value, reference, goal, unit="s", detail=""):
             "detail": detail,
         }
     )
-    ref = "" if reference is None else f" ref {reference:9.3f} ×{ratio:6.2f}"
+    ref = "" if reference is None else f" ref {reference:9.3f}"
+    ref += "" if ratio is None else f" ×{ratio:6.2f}"
     verdict = "" if ok is None else ("ok" if ok else "MISSED")
     print(f"{name:58} {value:9.3f} {unit}{ref} {verdict}  {detail}", flush=True)
 

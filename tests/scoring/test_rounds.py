@@ -30,7 +30,13 @@ def _dmy(day):
 def framework(district):
     from scoring.frameworks.services import framework_load
 
-    loaded, _ = framework_load(document=framework_doc(), issuer_code=district.code, year=2026)
+    doc = framework_doc()
+    # A declared bonus item: the commune's claim is one more write the deadline closes.
+    doc["bonus"] = {
+        "max": 2,
+        "items": [{"code": "T1", "name": "Sáng kiến CCHC được công nhận", "max_points": 1.5}],
+    }
+    loaded, _ = framework_load(document=doc, issuer_code=district.code, year=2026)
     return loaded
 
 
@@ -126,6 +132,11 @@ def _writes(unit, officer):
             f"/api/v1/assessments/{unit.code}/2026/scores/",
             json.dumps([{"sub_code": "1.2", "self_points": "3", "explanation": "Đã làm"}]),
             content_type="application/json",
+        ),
+        "bonus claim": _api(officer).post(
+            f"/api/v1/assessments/{unit.code}/2026/adjustments/",
+            {"code": "T1", "points": "1", "reason": "Sáng kiến được công nhận"},
+            format="json",
         ),
     }
     imported = scores_save(

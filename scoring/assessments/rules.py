@@ -8,6 +8,7 @@ answers into the booleans templates receive.
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,7 +118,15 @@ def deadline_refusal(actor, assessment):
 
 
 def is_published(framework_id: int, period_id: int) -> bool:
-    return Publication.objects.filter(framework_id=framework_id, period_id=period_id).exists()
+    return bool(published_groups([(framework_id, period_id)]))
+
+
+def published_groups(groups) -> set[tuple[int, int]]:
+    """Which of these (framework, period) groups are published, in one query."""
+    wanted = Q(pk__in=[])
+    for framework_id, period_id in groups:
+        wanted |= Q(framework_id=framework_id, period_id=period_id)
+    return set(Publication.objects.filter(wanted).values_list("framework_id", "period_id"))
 
 
 def results_final(framework_id: int, period_id: int, *, published: bool | None = None):

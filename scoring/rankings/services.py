@@ -19,11 +19,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.broker import BROKER_ERRORS
+from scoring.assessments.rules import published_groups
 from scoring.models import (
     DirtyGroup,
     Framework,
     Period,
-    Publication,
     RankingRun,
     Result,
     RunStatus,
@@ -256,9 +256,7 @@ def dirty_groups_recompute(groups: Iterable[Group] | None = None, *, trigger: st
         try:
             # Asked under the locks, which publishing holds too: a group published since the
             # mark was made stays frozen; a deleted framework or period has nothing to compute.
-            frozen = set(
-                Publication.objects.filter(_of(locked)).values_list("framework_id", "period_id")
-            )
+            frozen = published_groups(locked)
             frameworks = Framework.objects.filter(pk__in={f for f, _p in locked}).values("pk")
             periods = Period.objects.filter(pk__in={p for _f, p in locked}).values("pk")
             present = {row["pk"] for row in frameworks}, {row["pk"] for row in periods}

@@ -94,3 +94,18 @@ def results_write(name: str) -> None:
         ),
         encoding="utf-8",
     )
+
+
+def database_fresh() -> None:
+    """An empty, migrated bench database: the SQLite file removed, or PostgreSQL flushed."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        db = Path(connection.settings_dict["NAME"])
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    else:
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)

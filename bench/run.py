@@ -18,10 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bench.common import DATA, ROOT, record, results, results_write, seconds, timed  # noqa: E402
+from bench.common import DATA, ROOT, database_fresh, record, results, results_write, seconds, timed  # noqa: E402
 
 
 def main():
@@ -34,14 +33,7 @@ def main():
     from scoring.periods import period_get_or_create
     from scoring.rankings.services import group_recompute_now
 
-    if connection.vendor == "sqlite":
-        db = Path(connection.settings_dict["NAME"])
-        connection.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-    else:
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
+    database_fresh()
     print(f"database: {connection.vendor}")
     three_tier = DATA / "units_2025-03_three_tier.csv"
     two_tier = DATA / "units_2026-07_two_tier.csv"

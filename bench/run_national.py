@@ -7,21 +7,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench.common import BROKER_URL, results, results_write  # noqa: E402
-
-
-def fresh_database() -> None:
-    if connection.vendor == "sqlite":
-        db = Path(connection.settings_dict["NAME"])
-        connection.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-    else:
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
+from bench.common import BROKER_URL, database_fresh, results, results_write  # noqa: E402
 
 
 def _signed_in_client():
@@ -43,7 +31,7 @@ def main() -> int:
         print("The national table (#16) is measured on PostgreSQL, with a real worker:")
         print("    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cchc_bench make bench")
         return 0
-    fresh_database()
+    database_fresh()
     print(f"national data set on {connection.vendor}", flush=True)
     data = national.build()
     year = data["periods"][2024]

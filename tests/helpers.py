@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.db import connection
+from rest_framework.test import APIClient
 
 from scoring.assessments.imports import scores_save
 from scoring.models import Result
@@ -66,3 +67,21 @@ def group_lock_sessions(framework, period, *, granted: bool) -> int:
             [framework.pk, period.pk, granted],
         )
         return cursor.fetchone()[0]
+
+
+def api_client(user):
+    """An API client signed in as `user` (no CSRF, as a token client)."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def publish(user, district, **extra):
+    """POST /api/v1/publications/ for the district's 2024 group, with a decision."""
+    body = {
+        "issuer": district.code,
+        "period": "2024",
+        "decision_number": "215/QĐ-UBND",
+        "decision_date": "2025-01-23",
+    } | extra
+    return api_client(user).post("/api/v1/publications/", body, format="json")

@@ -9,20 +9,14 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from notices.models import Notice, NoticeKind
 from scoring.models import Assessment, AssessmentStatus
 from tests.factories import MembershipFactory
+from tests.helpers import api_client as _api
 from tests.helpers import save_scores
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from rest_framework.test import APIClient
 
 from tests.factories import MembershipFactory
+from tests.helpers import api_client as _api
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +17,6 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 BONUS_DOC = {
     "bonus": {"max": 2, "items": [{"code": "T1", "name": "Sáng kiến", "max_points": 1.5}]},
 }
-
-
-def _api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

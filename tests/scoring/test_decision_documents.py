@@ -7,10 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pypdf import PdfReader
-from rest_framework.test import APIClient
 
 from scoring.models import Assessment, AssessmentStatus, Publication, Reopening, Result
 from tests.factories import MembershipFactory, UserFactory
+from tests.helpers import api_client as _api
+from tests.helpers import publish as _publish
 from tests.helpers import save_scores
 
 pytestmark = pytest.mark.django_db
@@ -29,22 +30,6 @@ def group(make_group, communes):
     )
     Assessment.objects.filter(framework=framework).update(status=AssessmentStatus.APPRAISED)
     return framework, period
-
-
-def _api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def _publish(user, district, **extra):
-    body = {
-        "issuer": district.code,
-        "period": "2024",
-        "decision_number": "215/QĐ-UBND",
-        "decision_date": "2025-01-23",
-    } | extra
-    return _api(user).post("/api/v1/publications/", body, format="json")
 
 
 def _text(content: bytes) -> list[str]:

@@ -5,10 +5,11 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.test import APIClient
 
 from scoring.models import Assessment, AssessmentStatus, Publication, Result
 from tests.factories import MembershipFactory
+from tests.helpers import api_client as _api
+from tests.helpers import publish as _publish
 from tests.helpers import save_scores
 
 pytestmark = pytest.mark.django_db
@@ -19,22 +20,6 @@ def group(make_group, communes):
     framework, period = make_group()
     save_scores(period, {c.code: {"1.1": ("5", "4"), "1.2": "3"} for c in communes})
     return framework, period
-
-
-def _api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def _publish(user, district, **extra):
-    body = {
-        "issuer": district.code,
-        "period": "2024",
-        "decision_number": "215/QĐ-UBND",
-        "decision_date": "2025-01-23",
-    } | extra
-    return _api(user).post("/api/v1/publications/", body, format="json")
 
 
 def test_publication_is_refused_listing_the_units_not_appraised(group, district, communes):

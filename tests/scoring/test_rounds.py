@@ -10,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from scoring.assessments.imports import scores_save
 from scoring.models import Assessment, AssessmentStatus, Extension, Round, Score
 from tests.factories import DistrictFactory, MembershipFactory, framework_doc
+from tests.helpers import api_client as _api
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -43,12 +43,6 @@ def framework(district):
 @pytest.fixture
 def appraiser(district):
     return MembershipFactory(unit=district, role="appraiser").user
-
-
-def _api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _open(user, district, **extra):

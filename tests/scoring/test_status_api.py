@@ -2,18 +2,12 @@
 year through the API from round to publication."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from scoring.models import Assessment, AssessmentStatus, Publication, Score
 from tests.factories import DistrictFactory, MembershipFactory, framework_doc
+from tests.helpers import api_client as _api
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_a_year_through_the_api(district, communes):

@@ -16,35 +16,16 @@ routes = [
     ("assessments", AssessmentViewSet, "assessment"),
     ("evidence", EvidenceViewSet, "evidence"),
 ]
+# One assessment is named by its unit and period; each of its resources hangs below it.
+ASSESSMENT = "assessments/<str:unit_code>/<str:period>/"
 urlpatterns = [
-    path(
-        "assessments/<str:unit_code>/<str:period>/adjustments/",
-        AdjustmentsView.as_view(),
-        name="assessment-adjustments",
-    ),
-    path(
-        "assessments/<str:unit_code>/<str:period>/history/",
-        AssessmentHistoryView.as_view(),
-        name="assessment-history",
-    ),
-    path(
-        "assessments/<str:unit_code>/<str:period>/scorecard.pdf",
-        ScorecardView.as_view(),
-        name="assessment-scorecard",
-    ),
-    path(
-        "assessments/<str:unit_code>/<str:period>/status/",
-        AssessmentStatusView.as_view(),
-        name="assessment-status",
-    ),
-    path(
-        "assessments/<str:unit_code>/<str:period>/scores/",
-        ScoresView.as_view(),
-        name="assessment-scores",
-    ),
-    path(
-        "assessments/<str:unit_code>/<str:period>/scores/<str:sub_code>/evidence/",
-        ScoreEvidenceView.as_view(),
-        name="score-evidence",
-    ),
+    path(ASSESSMENT + suffix, view.as_view(), name=name)
+    for suffix, view, name in (
+        ("adjustments/", AdjustmentsView, "assessment-adjustments"),
+        ("history/", AssessmentHistoryView, "assessment-history"),
+        ("scorecard.pdf", ScorecardView, "assessment-scorecard"),
+        ("status/", AssessmentStatusView, "assessment-status"),
+        ("scores/", ScoresView, "assessment-scores"),
+        ("scores/<str:sub_code>/evidence/", ScoreEvidenceView, "score-evidence"),
+    )
 ]

@@ -2,7 +2,7 @@ import datetime
 import unicodedata
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -76,6 +76,21 @@ def ancestry_q(value, prefix: str = "", field: str = "id") -> Q:
 WRITER_ROLES = (Role.COMMUNE_OFFICER, Role.APPRAISER, Role.ADMIN)
 
 
+# The units a user holds a role on, their subtree down to the communes, and the old units
+# those took in (July 2025): what visible_to means, as one statement.
+VISIBLE_IDS = """
+    WITH RECURSIVE reached(id, depth) AS (
+        SELECT m.unit_id, 0 FROM {membership} m WHERE m.user_id = %s
+        UNION
+        SELECT u.id, reached.depth + 1 FROM {unit} u JOIN reached ON u.parent_id = reached.id
+        WHERE reached.depth < %s
+    )
+    SELECT id FROM reached
+    UNION
+    SELECT l.predecessor_id FROM {lineage} l WHERE l.successor_id IN (SELECT id FROM reached)
+"""
+
+
 class UnitQuerySet(models.QuerySet):
     def valid_on(self, day: datetime.date):
         return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
@@ -107,13 +122,26 @@ class UnitQuerySet(models.QuerySet):
         """Units the user may read: the subtree of every unit they hold any role on, and the old
         units those took in (July 2025), whose results are their history. Reading only: the
         old units are no one's to change (changeable_by)."""
-        reached = self._reached_by(user, roles=None)
         if user is None or not user.is_authenticated or user.is_superuser:
-            return reached
-        earlier = UnitLineage.objects.filter(successor__in=reached.values("pk")).values(
-            "predecessor_id"
-        )
-        return self.filter(Q(pk__in=reached.values("pk")) | Q(pk__in=earlier))
+            return self._reached_by(user, roles=None)
+        return self.filter(pk__in=self.visible_ids(user))
+
+    def visible_ids(self, user) -> list[int]:
+        """The ids of visible_to(user), read in one query. Callers that filter large tables by
+        them (the frameworks one reads, the assessments of one's units) get plans on the ids'
+        indexes: as subqueries OR'd together, PostgreSQL read those tables whole."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return []
+        if user.is_superuser:
+            return list(self.model.objects.values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            tables = {
+                "unit": self.model._meta.db_table,
+                "membership": Membership._meta.db_table,
+                "lineage": UnitLineage._meta.db_table,
+            }
+            cursor.execute(VISIBLE_IDS.format(**tables), [user.pk, MAX_DEPTH - 1])
+            return sorted(row[0] for row in cursor.fetchall())
 
     def changeable_by(self, user, roles=WRITER_ROLES):
         """Units in the subtree of the user's memberships with one of `roles`."""

@@ -65,12 +65,12 @@ class FrameworkQuerySet(models.QuerySet):
         }
         from scoring.models.assessments import Assessment
 
-        visible = AdministrativeUnit.objects.visible_to(user)
+        visible = AdministrativeUnit.objects.visible_ids(user)
         # The old district frameworks that ranked the communes a new unit took in (July 2025)
         # are that unit's history: readable through the assessments of the units one sees.
-        history = Assessment.objects.filter(unit__in=visible).values("framework_id")
+        history = Assessment.objects.filter(unit_id__in=visible).values("framework_id")
         return self.filter(
-            Q(issuer__in=visible) | Q(issuer_id__in=ancestors) | Q(pk__in=history)
+            Q(issuer_id__in=visible + sorted(ancestors)) | Q(pk__in=history)
         ).distinct()
 
 

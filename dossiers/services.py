@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from communes.models import AdministrativeUnit, Level
 from communes.selectors import communes_by_code, level_of_code
-from core.db import analyze_after_load, rows_update
+from core.db import analyze_after_load, history_copy, rows_update
 from core.files import DEFAULT_MAX_ROWS, PROGRESS_EVERY, Table, UnreadableFile, read_table
 from core.problems import Problem
 from dossiers.columns import (
@@ -241,12 +240,13 @@ def dossier_reports_save(
             return result
         history_user = user if user is not None and user.is_authenticated else None
         if to_create:
-            bulk_create_with_history(
-                to_create,
+            created = DossierReport.objects.bulk_create(to_create, batch_size=2000)
+            history_copy(
                 DossierReport,
-                batch_size=2000,
-                default_user=history_user,
-                default_change_reason=reason or "create",
+                [report.pk for report in created],
+                history_type="+",
+                user=history_user,
+                reason=reason or "create",
             )
         if to_update:
             _replace_counters(to_update, user=history_user, reason=reason or "replace")
@@ -280,8 +280,12 @@ def _replace_counters(reports: list[DossierReport], *, user, reason: str) -> Non
         ],
         [*COUNTER_FIELDS, "updated_by", "updated_at"],
     )
-    DossierReport.history.bulk_history_create(
-        reports, batch_size=2000, update=True, default_user=user, default_change_reason=reason
+    history_copy(
+        DossierReport,
+        [report.pk for report in reports],
+        history_type="~",
+        user=user,
+        reason=reason,
     )
 
 

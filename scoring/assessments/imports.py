@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communes.selectors import unit_versions_by_code
-from core.db import analyze_after_load, rows_update
+from core.db import analyze_after_load, history_copy, rows_update
 from core.files import UnreadableFile, read_table
 from core.problems import Problem
 from scoring.assessments import rules
@@ -343,12 +343,12 @@ def _write_scores(planned: dict, user, result: ScoreImportResult) -> None:
         to_update.append(row)
     history_user = user if user is not None and user.is_authenticated else None
     rows_update(Score, to_update, WRITTEN_FIELDS)
-    Score.history.bulk_history_create(
-        [Score(**row) for row in to_update],
-        batch_size=2000,
-        update=True,
-        default_user=history_user,
-        default_change_reason="import",
+    history_copy(
+        Score,
+        [row["id"] for row in to_update],
+        history_type="~",
+        user=history_user,
+        reason="import",
     )
     result.updated = len(to_update)
     analyze_after_load({Score: len(to_update)})

@@ -14,8 +14,8 @@ from contextvars import ContextVar
 from functools import reduce
 from operator import or_
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.broker import BROKER_ERRORS
@@ -50,29 +50,33 @@ BATCH_PRIORITY = 6
 _deferred: ContextVar[bool] = ContextVar("ranking_recompute_deferred", default=False)
 
 
+# One statement for any number of groups (a national import marks hundreds): new groups are
+# inserted, the others count one more change. Atomic against a concurrent marker, and rows are
+# taken in the sorted order every marker uses, so two markers never deadlock.
+MARK_DIRTY = """
+    INSERT INTO {table} (framework_id, period_id, version, marked_at, dirty_since)
+    VALUES {values}
+    ON CONFLICT (framework_id, period_id)
+    DO UPDATE SET version = {table}.version + 1, marked_at = excluded.marked_at
+"""
+MARK_BATCH = 500
+
+
 def groups_mark_dirty(groups: Iterable[Group], *, trigger: str = "change") -> None:
     """Mark groups dirty in the current transaction and enqueue their recompute after commit."""
     groups = sorted(set(groups))
     if not groups:
         return
     now = timezone.now()
-    for framework_id, period_id in groups:
-        updated = DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id).update(
-            version=F("version") + 1, marked_at=now
-        )
-        if not updated:
-            try:
-                with transaction.atomic():
-                    DirtyGroup.objects.create(
-                        framework_id=framework_id,
-                        period_id=period_id,
-                        marked_at=now,
-                        dirty_since=now,
-                    )
-            except IntegrityError:  # created by a concurrent change a moment ago
-                DirtyGroup.objects.filter(framework_id=framework_id, period_id=period_id).update(
-                    version=F("version") + 1, marked_at=now
-                )
+    table = connection.ops.quote_name(DirtyGroup._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(groups), MARK_BATCH):
+            share = groups[start : start + MARK_BATCH]
+            values = ", ".join(["(%s, %s, 1, %s, %s)"] * len(share))
+            cursor.execute(
+                MARK_DIRTY.format(table=table, values=values),
+                [v for f, p in share for v in (f, p, now, now)],
+            )
     transaction.on_commit(lambda: enqueue_recompute(groups, trigger=trigger))
 
 

@@ -246,10 +246,10 @@ def test_replacing_a_month_keeps_its_history(communes):
     report = DossierReport.objects.get(commune=communes[0], month=datetime.date(2024, 2, 1))
     assert report.received == 12
     history = list(report.history.order_by("history_date"))
-    assert [(h.history_type, h.received, h.history_user) for h in history] == [
-        ("+", 10, officer),
-        ("~", 12, officer),
-    ]
+    assert [
+        (h.history_type, h.received, h.resolved_late, h.history_user, h.history_change_reason)
+        for h in history
+    ] == [("+", 10, 0, officer, "create"), ("~", 12, 1, officer, "replace")]
     # The same values again change nothing and add no history.
     again = dossier_reports_save(records=[(2, row)], user=officer)
     assert (again.updated, again.unchanged, report.history.count()) == (0, 1, 2)

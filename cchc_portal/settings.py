@@ -292,6 +292,12 @@ IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=256 * 1024)
 # Uploaded files waiting for a confirmation are deleted after this many hours.
 IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=24)
 
+# --- Cache ------------------------------------------------------------------------------------
+# Rankings kept between requests (scoring.rankings.kept) and the API's throttle counters. Unset:
+# each process's own memory, which is correct (a kept ranking's key holds the state of its
+# results); CACHE_URL=redis://… lets the web workers share what they built and count together.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Celery -----------------------------------------------------------------------------------
 # No broker configured: run tasks in-process, so the embedded default needs no Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -66,6 +66,10 @@ PAGES = {
     "api: adjustments": ("appraiser", "/api/v1/assessments/{code}/{period}/adjustments/", {}),
     "page: notices": ("officer", "/notices/", {}),
 }
+# The rankings readers are served from what an earlier reader built (scoring.rankings.kept):
+# the same request again, its results unchanged.
+KEPT = {"page: ranking dashboard", "api: rankings"}
+PAGES |= {f"{name}, kept": PAGES[name] for name in KEPT}
 
 
 @pytest.fixture
@@ -102,6 +106,8 @@ def _count(client, group, name) -> int:
     values = group["values"]
     url = url.format(**values)
     params = {k: v.format(**values) for k, v in params.items()}
+    if name.endswith(", kept"):
+        client.get(url, params, HTTP_ACCEPT_LANGUAGE="en")
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200, f"{name}: {response.status_code}"

@@ -16,8 +16,9 @@ from core.problems import Problem
 from scoring.frameworks.selectors import group_framework
 from scoring.models import Framework, Period, RankingRun
 from scoring.periods import PeriodCodeError, parse_period_code
-from scoring.rankings.selectors import latest_run, ranking_rows, unit_history
+from scoring.rankings.selectors import latest_run, unit_history
 from scoring.rankings.serializers import RankingRowSerializer
+from scoring.rankings.served import ranking_api_rows
 
 
 class RankingView(GenericAPIView):
@@ -83,8 +84,7 @@ class RankingView(GenericAPIView):
                     ]
                 )
         # The whole group, as on the dashboard: a ranking is public to whoever reads its framework.
-        rows = ranking_rows(framework, period, ranking_group)
-        response = Response(RankingRowSerializer(rows, many=True).data)
+        response = Response(ranking_api_rows(framework, period, ranking_group))
         run = latest_run(framework, period)
         if run is not None:
             response["X-Rankings-As-Of"] = localtime(run.finished_at).isoformat()

@@ -143,7 +143,19 @@ def ranking_dashboard(
     # A group's ranking is public within the portal: whoever may read its framework (the caller
     # chose it from Framework.objects.visible_to) sees every row, and the group's averages are
     # over the whole group whatever the viewer's own scope.
-    ranking_group, group_choices_ = ranking_group_chosen(framework, ranking_group_code)
+    ranking_group, choices = ranking_group_chosen(framework, ranking_group_code)
+    dashboard = ranking_table(framework, period, ranking_group, choices)
+    run = latest_run(framework, period)
+    dashboard.as_of = run.finished_at if run else None
+    dashboard.pending_since = changes_pending_since(framework, period)
+    return dashboard
+
+
+def ranking_table(
+    framework: Framework, period: Period, ranking_group: RankingGroup | None, choices=()
+) -> Dashboard:
+    """The ranking of a group as every reader sees it alike (as_of and pending_since left
+    for the caller): rows, area averages, units per band."""
     rows = list(ranking_rows(framework, period, ranking_group))
     areas = list(Area.objects.filter(framework=framework).order_by("position"))
     bands = group_bands(framework, ranking_group)
@@ -177,18 +189,17 @@ def ranking_dashboard(
         ]
         mean = sum(values, Decimal(0)) / len(values) if values else None
         averages.append((area, mean, heat_class(mean)))
-    run = latest_run(framework, period)
     return Dashboard(
         framework=framework,
         period=period,
         ranking_group=ranking_group,
-        ranking_groups=group_choices_,
+        ranking_groups=list(choices),
         rows=rows,
         areas=areas,
         area_averages=averages,
         bands=band_bars,
-        as_of=run.finished_at if run else None,
-        pending_since=changes_pending_since(framework, period),
+        as_of=None,
+        pending_since=None,
         provisional=any(r.provisional for r in rows),
         published=bool(rows) and not any(r.provisional for r in rows),
     )

@@ -9,6 +9,7 @@ number of groups, then one UPDATE over all of them.
 from collections.abc import Iterable
 
 from django.db import connection
+from django.utils import timezone
 
 from scoring.models import Assessment, Framework, Period, Result
 from scoring.periods import previous_period_codes
@@ -16,15 +17,18 @@ from scoring.periods import previous_period_codes
 T = {"result": Result._meta.db_table, "framework": Framework._meta.db_table}
 NO_PERIOD = -1  # a period id no row has: the subquery finds nothing and the rank is cleared
 
+# Only rows whose previous rank changes are written, stamped (the stamp keys kept rankings).
 PREVIOUS_RANK = f"""
     WITH compared(f, p, previous, issuer, level) AS (VALUES {{values}})
-    UPDATE {T["result"]} SET previous_rank = (
-        SELECT MIN(pr.rank) FROM {T["result"]} pr
-        JOIN {T["framework"]} pf ON pf.id = pr.framework_id
-        WHERE pr.unit_id = {T["result"]}.unit_id AND pr.period_id = compared.previous
-          AND pf.issuer_id = compared.issuer AND pf.level = compared.level)
-    FROM compared
-    WHERE {T["result"]}.framework_id = compared.f AND {T["result"]}.period_id = compared.p
+    UPDATE {T["result"]} SET previous_rank = found.rank, computed_at = %s
+    FROM (SELECT r.id, (
+              SELECT MIN(pr.rank) FROM {T["result"]} pr
+              JOIN {T["framework"]} pf ON pf.id = pr.framework_id
+              WHERE pr.unit_id = r.unit_id AND pr.period_id = compared.previous
+                AND pf.issuer_id = compared.issuer AND pf.level = compared.level) AS rank
+          FROM {T["result"]} r
+          JOIN compared ON r.framework_id = compared.f AND r.period_id = compared.p) found
+    WHERE {T["result"]}.id = found.id AND {T["result"]}.previous_rank {{distinct}} found.rank
 """
 
 
@@ -84,4 +88,8 @@ def refresh_previous_ranks(groups: Iterable[tuple[int, int]]) -> None:
         rows.append((f, p, NO_PERIOD if previous is None else previous, *kinds[f]))
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
     with connection.cursor() as cursor:
-        cursor.execute(PREVIOUS_RANK.format(values=values), [v for row in rows for v in row])
+        distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        cursor.execute(
+            PREVIOUS_RANK.format(values=values, distinct=distinct),
+            [v for row in rows for v in row] + [timezone.now()],
+        )

@@ -61,7 +61,10 @@ def group_publish(
             finished_at=timezone.now(),
             results_count=count,
         )
-        Result.objects.filter(framework=framework, period=period).update(provisional=False)
+        # Stamped: the stamp keys the rankings kept for readers (scoring.rankings.kept).
+        Result.objects.filter(framework=framework, period=period).update(
+            provisional=False, computed_at=timezone.now()
+        )
         DirtyGroup.objects.filter(framework=framework, period=period).delete()
         publication = Publication(
             framework=framework,
@@ -194,6 +197,8 @@ def publication_reopen(*, publication: Publication, reason: str, user) -> Reopen
             reopened_by=user,
         )
         publication.delete()
-        Result.objects.filter(framework=framework, period=period).update(provisional=True)
+        Result.objects.filter(framework=framework, period=period).update(
+            provisional=True, computed_at=timezone.now()
+        )
         groups_mark_dirty([(framework.pk, period.pk)], trigger="reopen")
     return reopening

@@ -15,6 +15,7 @@ from scoring.rankings.dashboards import (
 )
 from scoring.rankings.exports import ranking_workbook
 from scoring.rankings.province import province_overview
+from scoring.rankings.served import ranking_page
 
 
 def _selected(request):
@@ -35,9 +36,7 @@ def _ranking_group_code(request, framework, period) -> str | None:
 def rankings(request):
     framework, period, issuers, periods = _selected(request)
     dashboard = (
-        ranking_dashboard(
-            request.user, framework, period, _ranking_group_code(request, framework, period)
-        )
+        ranking_page(framework, period, _ranking_group_code(request, framework, period))
         if framework
         else None
     )

@@ -7,6 +7,7 @@ from communes import selectors
 from communes.models import AdministrativeUnit, Level
 from communes.selectors import memberships_of
 from scoring.assessments.selectors import returned_for_explanation
+from scoring.rankings.advice import standing_advice
 from scoring.rankings.dashboards import (
     group_choices,
     ranking_dashboard,
@@ -155,11 +156,13 @@ def unit_page(request, code):
     if unit.level != Level.COMMUNE:
         # A district page is its ranking: the communes it issues a framework for.
         return redirect(f"{reverse('rankings')}?group={unit.code}")
+    profile = unit_profile(unit)
     return render(
         request,
         "scoring/rankings/unit_profile.html",
         {
-            "profile": unit_profile(unit),
+            "profile": profile,
+            "advice": standing_advice(profile.latest) if profile.latest else None,
             "returned": returned_for_explanation(request.user, unit),
         },
     )

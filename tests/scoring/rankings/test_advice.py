@@ -1,0 +1,76 @@
+"""What would raise a unit's standing (#17): expected values worked out by hand."""
+
+from decimal import Decimal
+
+import pytest
+
+from scoring.rankings.advice import points_for_index, standing_advice
+from tests.factories import MembershipFactory
+from tests.helpers import recompute, save_scores
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("percent", "maximum", "precision", "points"),
+    [
+        # 79.995 % of 100 rounds to 80.00 %; 79.99 points would show 79.99 %.
+        (80, 100, 2, "80.00"),
+        # Of 1,000 points, 799.95 show 79.995 → 80.00 %: half a last digit below is enough.
+        (80, 1000, 2, "799.95"),
+        # 89.9995 % of 95.5 = 85.9495…: 85.95 points show 90.000 %, 85.94 show 89.990 %.
+        (90, Decimal("95.5"), 3, "85.95"),
+        # 69.995 % of 10 = 6.9995: 7 points.
+        (70, 10, 2, "7.00"),
+        (0, 10, 2, "0.00"),
+    ],
+)
+def test_the_points_an_index_needs_as_the_engine_rounds_it(percent, maximum, precision, points):
+    assert points_for_index(percent, maximum, precision) == Decimal(points)
+
+
+@pytest.fixture
+def group(make_group, communes):
+    """Items 1.1 (of 6) and 1.2 (of 4): 9, 7, 6 and 3 points of 10 → 90, 70, 60, 30 %."""
+    framework, period = make_group()
+    points = [("5", "4"), ("4", "3"), ("3", "3"), ("1", "2")]
+    save_scores(
+        period, {c.code: {"1.1": a, "1.2": b} for c, (a, b) in zip(communes, points, strict=True)}
+    )
+    return recompute(framework, period)
+
+
+def test_points_to_the_next_band_and_rank(group, communes):
+    third = standing_advice(group[communes[2].code])
+    # 60 % → Khá at 70 %: 7 points, one more; the next rank is the second's, at 70 % too.
+    assert (third.next_band.label, third.next_band.points) == ("Khá", Decimal("1.00"))
+    assert (third.next_rank.label, third.next_rank.points) == ("2", Decimal("1.00"))
+    assert third.next_band.within_reach and third.next_rank.within_reach
+    last = standing_advice(group[communes[3].code])
+    # 30 % → Trung bình at 50 %: 5 points, two more; the third place at 60 %: 6, three more.
+    assert (last.next_band.label, last.next_band.points) == ("Trung bình", Decimal("2.00"))
+    assert (last.next_rank.label, last.next_rank.points) == ("3", Decimal("3.00"))
+    first = standing_advice(group[communes[0].code])
+    assert first.next_band is None and first.next_rank is None  # best band, first place
+
+
+def test_the_items_furthest_behind_the_group_average(group, communes):
+    behind = standing_advice(group[communes[3].code]).behind
+    # 1.1: (5 + 4 + 3 + 1) / 4 = 3.25 against 1 → 2.25; 1.2: (4 + 3 + 3 + 2) / 4 = 3 against 2.
+    assert [(b.sub_criterion.code, b.points, b.gap) for b in behind] == [
+        ("1.1", Decimal("1"), Decimal("2.25")),
+        ("1.2", Decimal("2"), Decimal("1")),
+    ]
+    assert standing_advice(group[communes[0].code]).behind == []  # above the average everywhere
+
+
+def test_the_unit_page_tells_the_officer_what_would_raise_the_standing(client, group, communes):
+    client.force_login(MembershipFactory(unit=communes[3], role="commune_officer").user)
+    html = client.get(f"/units/{communes[3].code}/").content.decode()
+    assert "<strong>Thêm 2 điểm</strong> là đạt xếp loại Trung bình (50%)." in html
+    assert "<strong>Thêm 3 điểm</strong> là lên hạng 3." in html
+    assert '<td class="num down">−2,25</td>' in html  # 1.1: 1 against the group's 3,25
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/units/{communes[3].code}/").content.decode()
+    assert "<strong>2 more points</strong> reach the band Trung bình (50%)." in english
+    assert '<td class="num down">−2.25</td>' in english

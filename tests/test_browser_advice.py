@@ -1,0 +1,32 @@
+"""What would raise the standing (#17) in a real browser: the officer of Xã Nhơn Mỹ lands on
+the commune's page and reads the points to the next band and rank and the items furthest
+behind the group. Screenshots in both languages go to var/screenshots/."""
+
+import re
+
+import pytest
+
+from tests.browser import SHOTS, page_errors, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_officer_reads_what_would_raise_the_standing(browser, demo, live_server):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for language, more, behind in (
+        ("vi", r"Thêm [\d,]+ điểm", "Thấp hơn bình quân nhóm nhiều nhất"),
+        ("en", r"[\d.]+ more points", "Furthest behind the group average"),
+    ):
+        console = []
+        context, page = sign_in(browser, live_server, "officer_nhonmy", language, console=console)
+        page.wait_for_url("**/units/31552/")
+        advice = page.locator("section.advice")
+        steps = advice.locator("ul.steps li")
+        assert steps.count() == 2
+        text = advice.inner_text()
+        assert re.search(more, text) or "Đứng đầu" in text or "First of" in text, text
+        assert behind in text
+        advice.scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / f"advice-{language}.png", full_page=True)
+        assert page_errors(console) == []
+        context.close()

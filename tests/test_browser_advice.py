@@ -1,6 +1,7 @@
 """What would raise the standing (#17) in a real browser: the officer of Xã Nhơn Mỹ lands on
 the commune's page and reads the points to the next band and rank and the items furthest
-behind the group. Screenshots in both languages go to var/screenshots/."""
+behind the group, then asks what full points on an item would give. Screenshots in both
+languages go to var/screenshots/."""
 
 import re
 
@@ -28,5 +29,17 @@ def test_the_officer_reads_what_would_raise_the_standing(browser, demo, live_ser
         assert behind in text
         advice.scroll_into_view_if_needed()
         page.screenshot(path=SHOTS / f"advice-{language}.png", full_page=True)
+
+        # What if: full points on the first open item, computed without leaving the page.
+        advice.locator("details.what-if summary").click()
+        first = advice.locator("details.what-if input").first
+        first.fill(first.get_attribute("placeholder"))
+        advice.locator("details.what-if button[type=submit]").click()
+        answer = advice.locator("#what-if-answer table.what-if-answer")
+        answer.wait_for()
+        assert answer.locator("tbody tr").count() == 2
+        assert page.url.endswith("/units/31552/")  # the page stayed
+        answer.scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / f"what-if-{language}.png", full_page=True)
         assert page_errors(console) == []
         context.close()

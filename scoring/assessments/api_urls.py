@@ -11,6 +11,7 @@ from scoring.assessments.api import (
 )
 from scoring.assessments.history_api import AssessmentHistoryView, ScorecardView
 from scoring.assessments.status_api import AssessmentStatusView
+from scoring.rankings.what_if_api import WhatIfView
 
 routes = [
     ("assessments", AssessmentViewSet, "assessment"),
@@ -27,5 +28,6 @@ urlpatterns = [
         ("status/", AssessmentStatusView, "assessment-status"),
         ("scores/", ScoresView, "assessment-scores"),
         ("scores/<str:sub_code>/evidence/", ScoreEvidenceView, "score-evidence"),
+        ("what-if/", WhatIfView, "assessment-what-if"),
     )
 ]

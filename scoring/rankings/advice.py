@@ -47,6 +47,7 @@ class Advice:
     next_band: Step | None  # None: already in the best band
     next_rank: Step | None  # None: first of its group
     behind: list  # Behind, the widest gap first
+    open_items: list  # (item, points) of the items below their maximum, in the framework's order
 
 
 def _step(result: Result, label: str, percent) -> Step:
@@ -59,7 +60,7 @@ def _step(result: Result, label: str, percent) -> Step:
 
 def standing_advice(result: Result, behind_count: int = 5) -> Advice:
     if not result.max_points:
-        return Advice(None, None, [])
+        return Advice(None, None, [], [])
     bands = group_bands(result.framework, result.ranking_group)  # the highest first
     above = [b for b in bands if b.min_percent > result.index_percent]
     next_band = (
@@ -77,12 +78,13 @@ def standing_advice(result: Result, behind_count: int = 5) -> Advice:
         .first()
     )
     next_rank = _step(result, str(better[1]), better[0]) if better else None
-    return Advice(next_band, next_rank, _behind_group(result, behind_count))
+    behind, open_items = _behind_group(result, behind_count)
+    return Advice(next_band, next_rank, behind, open_items)
 
 
-def _behind_group(result: Result, count: int) -> list[Behind]:
+def _behind_group(result: Result, count: int) -> tuple[list[Behind], list]:
     """The criteria items where the unit earned the fewest points against the average of the
-    units ranked with it."""
+    units ranked with it; and every item that can still give points."""
     items = {"sub_criterion__kind": ItemKind.CRITERION, "sub_criterion__has_items": False}
     averages = dict(
         Score.objects.filter(
@@ -99,8 +101,10 @@ def _behind_group(result: Result, count: int) -> list[Behind]:
         .select_related("sub_criterion")
         .annotate(max_points=F("sub_criterion__max_points"))
     )
-    rows = []
-    for score in own:
+    rows, open_items = [], []
+    for score in own.order_by("sub_criterion__position"):
+        if score.points is not None and score.points < score.max_points:
+            open_items.append((score.sub_criterion, score.points))
         average = averages.get(score.sub_criterion_id)
         if average is None or score.points is None:
             continue
@@ -108,4 +112,4 @@ def _behind_group(result: Result, count: int) -> list[Behind]:
         if gap > 0:
             rows.append(Behind(score.sub_criterion, score.points, Decimal(average), gap))
     rows.sort(key=lambda r: (-r.gap, r.sub_criterion.position))
-    return rows[:count]
+    return rows[:count], open_items

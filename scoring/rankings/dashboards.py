@@ -253,6 +253,16 @@ class Profile:
     lineage: Lineage
 
 
+def latest_result(unit) -> Result | None:
+    """The unit's result of the latest period (the profile's "now")."""
+    return (
+        Result.objects.filter(unit=unit)
+        .select_related("period", "framework")
+        .order_by("period__end", "-period__start")
+        .last()
+    )
+
+
 def unit_profile(unit) -> Profile:
     results = list(
         Result.objects.filter(unit=unit)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("rankings/export.xlsx", views.rankings_export, name="rankings-export"),
     path("charts/", views.charts, name="charts"),
     path("units/<str:code>/", views.unit_page, name="unit-profile"),
+    path("units/<str:code>/what-if/", views.unit_what_if, name="unit-what-if"),
 ]

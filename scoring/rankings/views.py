@@ -10,6 +10,7 @@ from scoring.assessments.selectors import returned_for_explanation
 from scoring.rankings.advice import standing_advice
 from scoring.rankings.dashboards import (
     group_choices,
+    latest_result,
     ranking_dashboard,
     ranking_group_of,
     unit_profile,
@@ -17,6 +18,7 @@ from scoring.rankings.dashboards import (
 from scoring.rankings.exports import ranking_workbook
 from scoring.rankings.province import province_overview
 from scoring.rankings.served import ranking_page
+from scoring.rankings.what_if import WhatIfRefused, what_if
 
 
 def _selected(request):
@@ -166,3 +168,26 @@ def unit_page(request, code):
             "returned": returned_for_explanation(request.user, unit),
         },
     )
+
+
+@login_required
+def unit_what_if(request, code):
+    """The what-if panel's answer for the unit's latest result: `item_<code>=points` for the
+    items to change (htmx swaps the answer into the page; without script, a page of its own)."""
+    unit = selectors.visible_unit_on(request.user, code, None)
+    latest = latest_result(unit) if unit is not None else None
+    if latest is None:
+        raise Http404
+    points = {
+        key.removeprefix("item_"): value
+        for key, value in request.GET.items()
+        if key.startswith("item_") and value.strip()
+    }
+    answer, problems = None, []
+    try:
+        answer = what_if(latest.assessment, points)
+    except WhatIfRefused as refused:
+        problems = refused.problems
+    template = "scoring/rankings/" + ("_what_if.html" if request.htmx else "what_if.html")
+    context = {"unit": unit, "result": latest, "answer": answer, "problems": problems}
+    return render(request, template, context, status=400 if problems else 200)

@@ -2,6 +2,7 @@
 signed PDF, download the decision's annex (PDF, XLSX); an administrator may reopen."""
 
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -68,6 +69,13 @@ class PublishSerializer(GroupSerializer):
 class DecisionSerializer(serializers.Serializer):
     signer = serializers.CharField(max_length=200, required=False, allow_blank=True)
     signed_file = serializers.FileField(required=False, help_text="The signed decision (PDF)")
+
+    def validate(self, attrs):
+        # A body that names neither (empty, or not a form or object at all) changes nothing:
+        # the client meant something else, and saying so beats a silent 200.
+        if not attrs:
+            raise serializers.ValidationError(_("Give the signer or the signed file."))
+        return attrs
 
 
 class ReopenSerializer(serializers.Serializer):

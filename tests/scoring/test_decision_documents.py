@@ -150,6 +150,9 @@ def test_the_signer_and_the_signed_decision(group, district, appraiser):
     assert _api(leader).patch(url, {"signer": "X"}, format="json").status_code == 400
     changed = _api(appraiser).patch(url, {"signer": "Phó Chủ tịch Trần B"}, format="json")
     assert changed.json()["signer"] == "Phó Chủ tịch Trần B"
+    # A body that names neither the signer nor the file changes nothing and says so.
+    empty = _api(appraiser).patch(url, {}, format="json")
+    assert empty.status_code == 400 and "người ký" in empty.json()["errors"][0]["message"]
 
 
 def test_only_an_administrator_reopens_with_a_reason_kept_for_good(

@@ -43,3 +43,18 @@ def test_the_officer_reads_what_would_raise_the_standing(browser, demo, live_ser
         page.screenshot(path=SHOTS / f"what-if-{language}.png", full_page=True)
         assert page_errors(console) == []
         context.close()
+
+
+def test_the_leader_sees_the_units_closest_to_a_band_change(browser, demo, live_server):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for language, title in (("vi", "Gần chuyển xếp loại nhất"), ("en", "Closest to a band change")):
+        console = []
+        context, page = sign_in(browser, live_server, "leader_cantho", language, console=console)
+        page.goto(f"{live_server.url}/rankings/?group=92&period=2026&ranking_group=XA")
+        margins = page.locator("section.band-margins")
+        assert title in margins.locator("h2").inner_text()
+        assert margins.locator("tbody").first.locator("tr").count() == 5
+        margins.scroll_into_view_if_needed()
+        margins.screenshot(path=SHOTS / f"band-margins-{language}.png")
+        assert page_errors(console) == []
+        context.close()

@@ -4,23 +4,13 @@ and scores; the index is the engine's (ROUND(100 × earned / maximum, precision)
 zero), inverted here by one function."""
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from django.db.models import Avg, F
 
 from scoring.models import ItemKind, Result, Score, localized
 from scoring.rankings.dashboards import group_bands
-
-CENT = Decimal("0.01")  # points are kept to two decimals
-
-
-def points_for_index(percent, max_points, precision: int) -> Decimal:
-    """The fewest points (to the hundredth) whose index, rounded as the engine rounds it,
-    reaches `percent`: the index rounds half away from zero, so half a last digit below is
-    enough (90 % with two decimals: 89.995 % of the maximum)."""
-    half = Decimal(1).scaleb(-precision) / 2
-    needed = (Decimal(percent) - half) * Decimal(max_points) / 100
-    return max(needed, Decimal(0)).quantize(CENT, rounding=ROUND_CEILING)
+from scoring.rankings.index_rule import CENT, points_for_index
 
 
 @dataclass

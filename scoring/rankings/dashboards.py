@@ -2,7 +2,7 @@
 whatever the number of units, and chart geometry computed here so templates only draw."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, F, Max
@@ -20,6 +20,7 @@ from scoring.models import (
     Score,
     localized,
 )
+from scoring.rankings.index_rule import CENT, points_for_index
 from scoring.rankings.lineage import Lineage, unit_lineage
 from scoring.rankings.selectors import (
     changes_pending_since,
@@ -100,6 +101,8 @@ class Dashboard:
     pending_since: datetime.datetime | None
     provisional: bool
     published: bool
+    closest_up: list = field(default_factory=list)  # (row, band, points), fewest points first
+    closest_down: list = field(default_factory=list)  # (row, band, margin), smallest first
 
 
 def ranking_group_chosen(framework: Framework, code: str | None):
@@ -189,7 +192,10 @@ def ranking_table(
         ]
         mean = sum(values, Decimal(0)) / len(values) if values else None
         averages.append((area, mean, heat_class(mean)))
+    closest_up, closest_down = band_margins(rows, bands, framework.precision)
     return Dashboard(
+        closest_up=closest_up,
+        closest_down=closest_down,
         framework=framework,
         period=period,
         ranking_group=ranking_group,
@@ -203,6 +209,29 @@ def ranking_table(
         provisional=any(r.provisional for r in rows),
         published=bool(rows) and not any(r.provisional for r in rows),
     )
+
+
+CLOSEST = 5  # units shown on each side
+
+
+def band_margins(rows, bands: list[Band], precision: int) -> tuple[list, list]:
+    """The units closest to moving up a band (the points they lack) and to dropping out of
+    theirs (the points they may lose and stay), as the engine rounds the index."""
+    up, down = [], []
+    for row in rows:
+        if not row.max_points:
+            continue
+        above = [b for b in bands if b.min_percent > row.index_percent]  # highest first
+        if above:
+            needed = points_for_index(above[-1].min_percent, row.max_points, precision)
+            up.append((row, localized(above[-1], "label"), max(needed - row.earned, CENT)))
+        held = next((b for b in bands if b.min_percent <= row.index_percent), None)
+        if held is not None and held.min_percent > 0:
+            floor = points_for_index(held.min_percent, row.max_points, precision)
+            down.append((row, localized(held, "label"), max(row.earned - floor, Decimal(0))))
+    up.sort(key=lambda item: (item[2], item[0].rank or 0))
+    down.sort(key=lambda item: (item[2], item[0].rank or 0))
+    return up[:CLOSEST], down[:CLOSEST]
 
 
 def line_chart(

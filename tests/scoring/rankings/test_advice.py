@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from scoring.rankings.advice import points_for_index, standing_advice
+from scoring.rankings.advice import standing_advice
+from scoring.rankings.dashboards import ranking_table
+from scoring.rankings.index_rule import points_for_index
 from tests.factories import MembershipFactory
 from tests.helpers import recompute, save_scores
 
@@ -74,3 +76,25 @@ def test_the_unit_page_tells_the_officer_what_would_raise_the_standing(client, g
     english = client.get(f"/units/{communes[3].code}/").content.decode()
     assert "<strong>2 more points</strong> reach the band Trung bình (50%)." in english
     assert '<td class="num down">−2.25</td>' in english
+
+
+def test_the_ranking_shows_the_units_closest_to_a_band_change(client, group, district, communes):
+    client.force_login(MembershipFactory(unit=district, role="leader").user)
+    page = client.get("/rankings/", {"group": district.code, "period": "2024"})
+    some = next(iter(group.values()))
+    dashboard = ranking_table(some.framework, some.period, None)
+    # Up: 70 % → Tốt at 80 % lacks 1 point, 60 % → Khá 1, 30 % → Trung bình 2; 90 % is best.
+    assert [(r.unit.code, band, p) for r, band, p in dashboard.closest_up] == [
+        (communes[1].code, "Tốt", Decimal("1.00")),
+        (communes[2].code, "Khá", Decimal("1.00")),
+        (communes[3].code, "Trung bình", Decimal("2.00")),
+    ]
+    # Down: 90 % and 70 % sit on their bands' thresholds (nothing to spare); 60 % has 1 point
+    # above Trung bình's 50 %; Yếu (from 0 %) cannot be dropped.
+    assert [(r.unit.code, band, m) for r, band, m in dashboard.closest_down] == [
+        (communes[0].code, "Xuất sắc", Decimal("0")),
+        (communes[1].code, "Khá", Decimal("0")),
+        (communes[2].code, "Trung bình", Decimal("1.00")),
+    ]
+    html = page.content.decode()
+    assert "Gần chuyển xếp loại nhất" in html and '<td class="num up">+2</td>' in html

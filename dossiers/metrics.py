@@ -60,6 +60,7 @@ class Metric:
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
     when_nothing_to_count: float | None = None
+    counted: str = ""  # what the numerator counts, as advice names it ("online dossiers")
 
 
 METRICS = {
@@ -70,12 +71,44 @@ METRICS = {
             _("On-time rate"),
             ("resolved_early", "resolved_on_time", "pending_on_time"),
             RESOLVED + PENDING,
+            counted=_("dossiers on time"),
         ),
-        Metric("online_rate", _("Online rate"), ("online_full", "online_partial"), ("received",)),
-        Metric("online_full_rate", _("Full-online rate"), ("online_full",), ("received",)),
-        Metric("postal_rate", _("Postal rate"), ("postal",), ("received",)),
-        Metric("digitized_rate", _("Digitisation rate"), ("digitized",), ("received",)),
-        Metric("apology_rate", _("Apology rate"), ("apologies",), LATE, when_nothing_to_count=100),
+        Metric(
+            "online_rate",
+            _("Online rate"),
+            ("online_full", "online_partial"),
+            ("received",),
+            counted=_("online dossiers"),
+        ),
+        Metric(
+            "online_full_rate",
+            _("Full-online rate"),
+            ("online_full",),
+            ("received",),
+            counted=_("full-online dossiers"),
+        ),
+        Metric(
+            "postal_rate",
+            _("Postal rate"),
+            ("postal",),
+            ("received",),
+            counted=_("postal dossiers"),
+        ),
+        Metric(
+            "digitized_rate",
+            _("Digitisation rate"),
+            ("digitized",),
+            ("received",),
+            counted=_("digitised dossiers"),
+        ),
+        Metric(
+            "apology_rate",
+            _("Apology rate"),
+            ("apologies",),
+            LATE,
+            when_nothing_to_count=100,
+            counted=_("apology letters"),
+        ),
     )
 }
 

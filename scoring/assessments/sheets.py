@@ -132,6 +132,7 @@ class SheetRow:
     rule: str
     scale: str
     rate_applies: bool
+    advice: str = ""  # the figures that would give a derived item more points (pages set it)
 
     @property
     def counts_by_hand(self) -> bool:

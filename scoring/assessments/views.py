@@ -25,6 +25,7 @@ from scoring.assessments.workflow import (
     assessment_submit,
 )
 from scoring.models import Assessment, Evidence
+from scoring.rankings.data_advice import advice_on_sheet
 
 EVIDENCE_ACCEPT = ",".join(sorted(ALLOWED))
 
@@ -57,12 +58,14 @@ def my_assessments(request):
 
 def sheet_page(request, code, period, template, *, problems=(), status=200):
     assessment = assessment_or_404(request, code, period)
+    sheet = assessment_sheet(assessment)
+    advice_on_sheet(sheet, assessment)
     return render(
         request,
         template,
         {
             "assessment": assessment,
-            "sheet": assessment_sheet(assessment),
+            "sheet": sheet,
             "problems": problems,
             "evidence_accept": EVIDENCE_ACCEPT,
             **rules.permissions(request.user, assessment),

@@ -3,13 +3,14 @@ and the items where it falls furthest behind its group's average. Read from the 
 and scores; the index is the engine's (ROUND(100 × earned / maximum, precision), half away from
 zero), inverted here by one function."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, F
 
 from scoring.models import ItemKind, Result, Score, localized
 from scoring.rankings.dashboards import group_bands
+from scoring.rankings.data_advice import data_advice
 from scoring.rankings.index_rule import CENT, points_for_index
 
 
@@ -38,6 +39,7 @@ class Advice:
     next_rank: Step | None  # None: first of its group
     behind: list  # Behind, the widest gap first
     open_items: list  # (item, points) of the items below their maximum, in the framework's order
+    data: list = field(default_factory=list)  # DataAdvice: the figures that would give points
 
 
 def _step(result: Result, label: str, percent) -> Step:
@@ -69,7 +71,7 @@ def standing_advice(result: Result, behind_count: int = 5) -> Advice:
     )
     next_rank = _step(result, str(better[1]), better[0]) if better else None
     behind, open_items = _behind_group(result, behind_count)
-    return Advice(next_band, next_rank, behind, open_items)
+    return Advice(next_band, next_rank, behind, open_items, data_advice(result.assessment))
 
 
 def _behind_group(result: Result, count: int) -> tuple[list[Behind], list]:

@@ -29,6 +29,12 @@ VIETNAMESE_HEADERS = {
     "postal": "Bưu chính công ích",
     "digitized": "Số hóa hồ sơ",
     "apologies": "Văn bản xin lỗi",
+    "received_in_person": "Tiếp nhận trực tiếp",
+    "received_online": "Tiếp nhận qua mạng",
+    "awaiting_supplement": "Chờ bổ sung",
+    "returned": "Trả lại / xin rút",
+    "suspended": "Tạm dừng",
+    "other_outcome": "Khác",
 }
 
 

@@ -22,6 +22,14 @@ COUNTER_FIELDS = (
     "postal",
     "digitized",
     "apologies",
+    # As one-stop software exports them (#17): the channel a dossier came by, apart from the
+    # procedure's online level above, and the outcomes besides resolved and pending.
+    "received_in_person",
+    "received_online",
+    "awaiting_supplement",
+    "returned",
+    "suspended",
+    "other_outcome",
 )
 REQUIRED_COUNTERS = ("received", "resolved_early", "resolved_on_time", "resolved_late")
 
@@ -38,12 +46,23 @@ COUNTER_LABELS = {
     "postal": _("Public postal service"),
     "digitized": _("Digitised"),
     "apologies": _("Apology letters"),
+    "received_in_person": _("Received in person"),
+    "received_online": _("Received online (channel)"),
+    "awaiting_supplement": _("Awaiting supplements"),
+    "returned": _("Returned or withdrawn"),
+    "suspended": _("Suspended"),
+    "other_outcome": _("Other outcome"),
 }
 
 RESOLVED = ("resolved_early", "resolved_on_time", "resolved_late")
 PENDING = ("pending_on_time", "pending_overdue")
 LATE = ("resolved_late", "pending_overdue")
+# Online level (full or partial online service) and postal: the measures the national rules
+# rate. The channel a dossier was received by is another report's figure (RECEPTION).
 CHANNELS = ("online_full", "online_partial", "postal")
+RECEPTION = ("received_in_person", "received_online", "postal")
+# Closed or held otherwise than resolved or pending: still out of carried over + received.
+OTHER_OUTCOMES = ("awaiting_supplement", "returned", "suspended", "other_outcome")
 AVAILABLE = ("carried_over", "received")
 
 
@@ -109,6 +128,22 @@ METRICS = {
             when_nothing_to_count=100,
             counted=_("apology letters"),
         ),
+        # By channel, not by online level: the share of dossiers that arrived over the
+        # network, whatever the procedure's level (the one-stop software's "qua mạng").
+        Metric(
+            "online_channel_rate",
+            _("Received-online rate (channel)"),
+            ("received_online",),
+            ("received",),
+            counted=_("dossiers received online"),
+        ),
+        Metric(
+            "returned_rate",
+            _("Returned or withdrawn rate"),
+            ("returned",),
+            ("received",),
+            counted=_("returned or withdrawn dossiers"),
+        ),
     )
 }
 
@@ -146,9 +181,20 @@ BOUND_RULES = (
         _("online (full + partial) and postal dossiers (%(parts)s) exceed received (%(bound)s)"),
     ),
     BoundRule(
-        RESOLVED + PENDING,
+        RECEPTION,
+        ("received",),
+        _(
+            "dossiers received in person, online and by post (%(parts)s) exceed received "
+            "(%(bound)s)"
+        ),
+    ),
+    BoundRule(
+        RESOLVED + PENDING + OTHER_OUTCOMES,
         AVAILABLE,
-        _("resolved and pending dossiers (%(parts)s) exceed carried over + received (%(bound)s)"),
+        _(
+            "resolved, pending and otherwise closed dossiers (%(parts)s) exceed carried over + "
+            "received (%(bound)s)"
+        ),
     ),
     BoundRule(
         ("digitized",),

@@ -43,6 +43,12 @@ class DossierReport(models.Model):
     postal = _counter("postal")
     digitized = _counter("digitized")
     apologies = _counter("apologies")
+    received_in_person = _counter("received_in_person")
+    received_online = _counter("received_online")
+    awaiting_supplement = _counter("awaiting_supplement")
+    returned = _counter("returned")
+    suspended = _counter("suspended")
+    other_outcome = _counter("other_outcome")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -141,3 +147,75 @@ class ImportJob(models.Model):
     @property
     def problems(self) -> list:
         return self.result.get("problems", [])
+
+
+class ExportMapping(models.Model):
+    """How one source system's statistics export reads (#17): which printed column holds which
+    figure, chosen once by an administrator. Headers are matched without regard to case or
+    spacing; a column under a group heading is named "Group / Column" ("Đã xử lý / Quá hạn")."""
+
+    name = models.CharField(_("source system"), max_length=120, unique=True)
+    # Where the units of the export are looked for by name (a province): none, everywhere the
+    # uploader may write.
+    scope = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("units of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # {field: header as printed}: "unit", "total" (checked, not stored) and counter names.
+    columns = models.JSONField(_("columns"), default=dict)
+    # The trap of some exports: "trong kỳ" counts only dossiers received at the desk, and those
+    # received online are in their own column (received = trong kỳ + qua mạng).
+    in_period_includes_online = models.BooleanField(
+        _("“trong kỳ” includes dossiers received online"), default=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("export mapping")
+        verbose_name_plural = _("export mappings")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitNameAlias(models.Model):
+    """A unit name as a source system writes it ("Xa An My"), matched to a unit once and
+    confirmed by a person; later imports through the same mapping take it without asking."""
+
+    mapping = models.ForeignKey(
+        ExportMapping,
+        verbose_name=_("export mapping"),
+        on_delete=models.CASCADE,
+        related_name="aliases",
+    )
+    text = models.CharField(_("name as exported"), max_length=200)
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unit name as exported")
+        verbose_name_plural = _("unit names as exported")
+        ordering = ["mapping", "text"]
+        constraints = [
+            models.UniqueConstraint(fields=["mapping", "text"], name="alias_one_per_text"),
+        ]
+
+    def __str__(self):
+        return f"{self.text} → {self.unit}"

@@ -37,6 +37,7 @@ class ImportResult:
     notices: list[str] = field(default_factory=list)
     dry_run: bool = False
     rows: list = field(default_factory=list)  # the validated rows, for previews
+    to_confirm: list = field(default_factory=list)  # unit names awaiting a person (exports)
 
     @property
     def ok(self) -> bool:

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from dossiers import views
+from dossiers import export_views, views
 
 urlpatterns = [
+    path("dossiers/export/", export_views.export_upload, name="dossier-export"),
     path("dossiers/<str:code>/", views.statistics, name="dossier-statistics"),
     path("dossiers/<str:code>/template.xlsx", views.template_download, name="dossier-template"),
     path("dossiers/<str:code>/upload/", views.upload, name="dossier-upload"),

@@ -230,6 +230,9 @@ def _unit_free(name) -> bool:
     """Routes with no unit in the URL: they answer with the user's own scope (checked above
     not to contain the target), so a 200 is right."""
     return name in {
+        "export-mapping-list",  # how source systems' exports read: no unit's data
+        "export-mapping-detail",
+        "dossier-export",  # the upload form; the units of a file are checked row by row
         "notices",
         "notices-read",
         "notice-preference",

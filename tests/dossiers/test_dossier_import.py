@@ -48,6 +48,13 @@ def test_a_good_csv_creates_every_row(communes):
         "resolved_late": 5,
         "pending_on_time": 8,
         "pending_overdue": 2,
+        # Columns the file does not have are 0 (the channel and other outcomes, #17).
+        "received_in_person": 0,
+        "received_online": 0,
+        "awaiting_supplement": 0,
+        "returned": 0,
+        "suspended": 0,
+        "other_outcome": 0,
         "online_full": 20,
         "online_partial": 30,
         "postal": 10,
@@ -81,7 +88,8 @@ def test_a_good_csv_creates_every_row(communes):
                 "postal": "0",
                 "digitized": "0",
             },
-            "resolved_early,resolved_on_time,resolved_late,pending_on_time,pending_overdue",
+            "resolved_early,resolved_on_time,resolved_late,pending_on_time,pending_overdue,"
+            "awaiting_supplement,returned,suspended,other_outcome",
             "exceed carried over + received",
         ),
         ({"digitized": "106"}, "digitized", "exceed carried over + received"),

@@ -116,8 +116,13 @@ def export_upload(request):
             % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
         )
         return redirect("dossier-export")
+    asked = {p.row for p in result.to_confirm}
     context.update(
         result=result,
+        # A name awaiting confirmation is asked below, not listed as a fault of the file.
+        problems=[
+            p for p in result.problems if not (p.column == "commune_code" and p.row in asked)
+        ],
         token=token,
         file_name=pending["name"],
         confirmed=request.POST.getlist("confirm"),

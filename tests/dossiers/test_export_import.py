@@ -248,6 +248,7 @@ def test_another_units_officer_cannot_import_into_these_units(units, mapping):
     officer = MembershipFactory(unit=CommuneFactory(), role="commune_officer").user
     api = APIClient()
     api.force_authenticate(officer)
+    api.cookies["django_language"] = "en"
     answer = api.post(
         "/api/v1/dossier-reports/import-export/",
         {
@@ -298,6 +299,7 @@ def test_the_page_is_not_there_for_readers(client, district):
 
 
 def test_an_administrator_sets_a_mapping_up_in_the_admin(admin_client):
+    admin_client.cookies["django_language"] = "en"
     answer = admin_client.post(
         "/admin/dossiers/exportmapping/add/",
         {

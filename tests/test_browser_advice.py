@@ -41,6 +41,17 @@ def test_the_officer_reads_what_would_raise_the_standing(browser, demo, live_ser
         assert page.url.endswith("/units/31552/")  # the page stayed
         answer.scroll_into_view_if_needed()
         page.screenshot(path=SHOTS / f"what-if-{language}.png", full_page=True)
+
+        # And with a month's figures instead: no late dossier in the latest month.
+        first.fill("")
+        figures = advice.locator("fieldset.what-if-figures")
+        figures.locator("input[name=fig_resolved_late]").fill("0")
+        advice.locator("details.what-if button[type=submit]").click()
+        page.wait_for_function(
+            "document.querySelector('#what-if-answer table.what-if-answer') !== null"
+        )
+        assert answer.locator("tbody tr").count() == 2
+        figures.screenshot(path=SHOTS / f"what-if-figures-{language}.png")
         assert page_errors(console) == []
         context.close()
 

@@ -18,7 +18,7 @@ from scoring.rankings.dashboards import (
 from scoring.rankings.exports import ranking_workbook
 from scoring.rankings.province import province_overview
 from scoring.rankings.served import ranking_page
-from scoring.rankings.what_if import WhatIfRefused, what_if
+from scoring.rankings.what_if import WhatIfRefused, figure_choices, what_if
 
 
 def _selected(request):
@@ -165,6 +165,7 @@ def unit_page(request, code):
         {
             "profile": profile,
             "advice": standing_advice(profile.latest) if profile.latest else None,
+            "what_if_figures": figure_choices(profile.latest) if profile.latest else None,
             "returned": returned_for_explanation(request.user, unit),
         },
     )
@@ -183,9 +184,15 @@ def unit_what_if(request, code):
         for key, value in request.GET.items()
         if key.startswith("item_") and value.strip()
     }
+    figures = {
+        key.removeprefix("fig_"): value
+        for key, value in request.GET.items()
+        if key.startswith("fig_") and value.strip()
+    }
     answer, problems = None, []
     try:
-        answer = what_if(latest.assessment, points)
+        month = request.GET.get("month", "")
+        answer = what_if(latest.assessment, points, {month: figures} if figures else None)
     except WhatIfRefused as refused:
         problems = refused.problems
     template = "scoring/rankings/" + ("_what_if.html" if request.htmx else "what_if.html")

@@ -16,8 +16,18 @@ from scoring.rankings.what_if import WhatIfRefused, what_if
 class WhatIfRequestSerializer(serializers.Serializer):
     points = serializers.DictField(
         child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
         help_text='{item code: points}, e.g. {"1.1": "5", "4.2": "2,5"}: the points the index '
         "would use for those items (as if appraised); nothing is saved",
+    )
+    figures = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        required=False,
+        default=dict,
+        help_text='{"YYYY-MM": {counter: count}}, e.g. {"2026-03": {"resolved_late": 0}}: monthly '
+        "figures of the period in place of the stored ones (the counters not named stay as "
+        "stored); the items derived from them follow; nothing is saved",
     )
 
 
@@ -54,7 +64,9 @@ class WhatIfView(GenericAPIView):
         body = WhatIfRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            answer = what_if(assessment, body.validated_data["points"])
+            answer = what_if(
+                assessment, body.validated_data["points"], body.validated_data["figures"]
+            )
         except WhatIfRefused as refused:
             return errors_response(refused.problems)
         return Response(WhatIfSerializer(asdict(answer)).data)

@@ -4,12 +4,16 @@ worked out by hand, then checked against the engine by saving those figures."""
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from dossiers.metrics import METRICS
+from dossiers.models import DossierReport
 from dossiers.services import dossier_reports_save
 from scoring.models import Assessment, Score
 from scoring.rankings.data_advice import advice_text, data_advice, dossiers_to_reach
+from scoring.rankings.what_if import what_if
 from tests.factories import MembershipFactory, framework_doc
 from tests.helpers import dossier_row, recompute, save_scores
 
@@ -213,3 +217,64 @@ def test_the_sheet_and_the_profile_show_the_advice(scored, communes, client):
     profile = client.get(f"/units/{code}/").content.decode()
     assert sentence in profile
     assert "13 resolved late: points come back below 10" in profile
+
+
+def test_what_if_with_monthly_figures_equals_the_engine_after_saving_them(scored, communes):
+    """The figures the advice names, typed into the what-if: 29 more online in March (10 + 29
+    partial). 1.2 goes from 1,03 to 2 points: (0 + 2 + 0 + 4) / 15 = 40 % from 33,53 %."""
+    framework, period = scored
+    code = communes[0].code
+    assessment = Assessment.objects.get(unit__code=code, framework=framework)
+    before = list(DossierReport.objects.order_by("pk").values())
+    answer = what_if(assessment, figures={"2024-03": {"online_partial": "39"}})
+    assert (answer.now.index_percent, answer.then.index_percent) == (D("33.53"), D("40.00"))
+    assert list(DossierReport.objects.order_by("pk").values()) == before  # nothing saved
+    with transaction.atomic():
+        statistics(*figures(code, march_online_partial=39))
+        results = recompute(framework, period)
+        assert results[code].index_percent == answer.then.index_percent
+        assert results[code].rank == answer.then.rank
+        assert results[code].band_label == answer.then.band
+        transaction.set_rollback(True)
+    # Figures and points together: 1.4 at 2 as well → (2 + 2) / 15 = 26,67 %.
+    both = what_if(assessment, {"1.4": "2"}, {"2024-03": {"online_partial": "39"}})
+    assert both.then.index_percent == D("26.67")
+
+
+@pytest.mark.parametrize(
+    ("figures", "where", "words"),
+    [
+        ({"2023-12": {"received": "5"}}, "figures.2023-12", "not a month of the period 2024"),
+        ({"2024-13": {"received": "5"}}, "figures.2024-13", "is not a month"),
+        ({"2024-03": {"late": "5"}}, "figures.2024-03.late", "no such counter"),
+        ({"2024-03": {"received": "-1"}}, "figures.2024-03.received", "negative"),
+        # 50 received, 10 full + 90 partial online: more than received.
+        ({"2024-03": {"online_partial": "90"}}, "figures.2024-03.online_full", "exceed received"),
+    ],
+)
+def test_what_if_figures_are_checked_as_a_save_checks_them(scored, communes, figures, where, words):
+    framework, _period = scored
+    api = APIClient()
+    api.force_authenticate(MembershipFactory(unit=communes[0], role="commune_officer").user)
+    api.cookies["django_language"] = "en"
+    answer = api.post(
+        f"/api/v1/assessments/{communes[0].code}/2024/what-if/", {"figures": figures}, format="json"
+    )
+    assert answer.status_code == 400, answer.content
+    [error] = answer.json()["errors"]
+    assert error["column"].startswith(where) and words in error["message"]
+
+
+def test_the_what_if_panel_takes_a_months_figures(scored, communes, client):
+    framework, period = scored
+    code = communes[0].code
+    client.force_login(MembershipFactory(unit=communes[0], role="commune_officer").user)
+    client.cookies["django_language"] = "en"
+    profile = client.get(f"/units/{code}/").content.decode()
+    # The counters the derived items read, and the months of 2024 to offer.
+    assert 'name="fig_online_partial"' in profile and 'name="fig_resolved_late"' in profile
+    assert 'name="fig_apologies"' not in profile
+    assert '<option value="2024-04" selected>' in profile  # the latest month reported
+    page = client.get(f"/units/{code}/what-if/?month=2024-03&fig_online_partial=39")
+    assert page.status_code == 200
+    assert "40.00%" in page.content.decode()

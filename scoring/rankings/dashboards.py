@@ -20,6 +20,7 @@ from scoring.models import (
     Score,
     localized,
 )
+from scoring.rankings.area_lift import area_lifts
 from scoring.rankings.index_rule import CENT, points_for_index
 from scoring.rankings.lineage import Lineage, unit_lineage
 from scoring.rankings.selectors import (
@@ -103,6 +104,7 @@ class Dashboard:
     published: bool
     closest_up: list = field(default_factory=list)  # (row, band, points), fewest points first
     closest_down: list = field(default_factory=list)  # (row, band, margin), smallest first
+    area_lifts: list = field(default_factory=list)  # AreaLift, the most to give first
 
 
 def ranking_group_chosen(framework: Framework, code: str | None):
@@ -194,6 +196,7 @@ def ranking_table(
         averages.append((area, mean, heat_class(mean)))
     closest_up, closest_down = band_margins(rows, bands, framework.precision)
     return Dashboard(
+        area_lifts=area_lifts(rows, areas),
         closest_up=closest_up,
         closest_down=closest_down,
         framework=framework,

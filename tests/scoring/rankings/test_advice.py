@@ -7,7 +7,7 @@ import pytest
 from scoring.rankings.advice import standing_advice
 from scoring.rankings.dashboards import ranking_table
 from scoring.rankings.index_rule import points_for_index
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, framework_doc
 from tests.helpers import recompute, save_scores
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +98,35 @@ def test_the_ranking_shows_the_units_closest_to_a_band_change(client, group, dis
     ]
     html = page.content.decode()
     assert "Gần chuyển xếp loại nhất" in html and '<td class="num up">+2</td>' in html
+
+
+def test_the_ranking_shows_the_areas_that_would_lift_the_average_most(
+    client, make_group, district, communes
+):
+    doc = framework_doc(
+        areas=[
+            {"code": "1", "name": "Một", "sub_criteria": [
+                {"code": "1.1", "name": "A", "max_points": 6, "method": "manual"}]},
+            {"code": "2", "name": "Hai", "sub_criteria": [
+                {"code": "2.1", "name": "B", "max_points": 4, "method": "manual"}]},
+        ]
+    )  # fmt: skip
+    framework, period = make_group(doc)
+    points = [(5, 4), (3, 4), (6, 1), (2, 2)]
+    save_scores(
+        period, {c.code: {"1.1": a, "2.1": b} for c, (a, b) in zip(communes, points, strict=True)}
+    )
+    recompute(framework, period)
+    lifts = ranking_table(framework, period, None).area_lifts
+    # Area 1 loses 1, 3, 0 and 4 of each unit's 10 points: 10 + 30 + 0 + 40 = 80 index points,
+    # 20 on the average; 2 of 6 is below half. Area 2 loses 0, 0, 3, 2: 12,5; 1 of 4 is 25 %.
+    # Together 32,5 = 100 − the average index (90 + 70 + 70 + 40) / 4 = 67,5.
+    assert [(a.area.code, a.lift, a.below_half, a.assessed) for a in lifts] == [
+        ("1", Decimal("20.00"), 1, 4),
+        ("2", Decimal("12.50"), 1, 4),
+    ]
+    client.force_login(MembershipFactory(unit=district, role="leader").user)
+    client.cookies["django_language"] = "en"
+    html = client.get("/rankings/", {"group": district.code, "period": "2024"}).content.decode()
+    assert "Areas that would lift the group's average most" in html
+    assert '<td class="num up">+20</td>' in html and '<td class="num up">+12.5</td>' in html

@@ -32,14 +32,9 @@ def test_the_points_an_index_needs_as_the_engine_rounds_it(percent, maximum, pre
 
 
 @pytest.fixture
-def group(make_group, communes):
-    """Items 1.1 (of 6) and 1.2 (of 4): 9, 7, 6 and 3 points of 10 → 90, 70, 60, 30 %."""
-    framework, period = make_group()
-    points = [("5", "4"), ("4", "3"), ("3", "3"), ("1", "2")]
-    save_scores(
-        period, {c.code: {"1.1": a, "1.2": b} for c, (a, b) in zip(communes, points, strict=True)}
-    )
-    return recompute(framework, period)
+def group(four_ranked):
+    """Results by unit code of the four-commune group (conftest): 90, 70, 60 and 30 %."""
+    return four_ranked[2]
 
 
 def test_points_to_the_next_band_and_rank(group, communes):

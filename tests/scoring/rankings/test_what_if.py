@@ -14,15 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def group(make_group, communes):
-    """Items 1.1 (of 6) and 1.2 (of 4): 9, 7, 6 and 3 points of 10 → 90, 70, 60, 30 %."""
-    framework, period = make_group()
-    points = [("5", "4"), ("4", "3"), ("3", "3"), ("1", "2")]
-    save_scores(
-        period, {c.code: {"1.1": a, "1.2": b} for c, (a, b) in zip(communes, points, strict=True)}
-    )
-    results = recompute(framework, period)
-    return framework, period, results
+def group(four_ranked):
+    return four_ranked
 
 
 def _stored():

@@ -85,3 +85,11 @@ def publish(user, district, **extra):
         "decision_date": "2025-01-23",
     } | extra
     return api_client(user).post("/api/v1/publications/", body, format="json")
+
+
+def statistics(*rows):
+    """Save monthly statistics rows (dossier_row) through the one writer of them."""
+    from dossiers.services import dossier_reports_save
+
+    result = dossier_reports_save(records=[(i + 2, row) for i, row in enumerate(rows)])
+    assert result.ok, result.problems

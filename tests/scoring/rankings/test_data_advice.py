@@ -10,12 +10,11 @@ from rest_framework.test import APIClient
 
 from dossiers.metrics import METRICS
 from dossiers.models import DossierReport
-from dossiers.services import dossier_reports_save
 from scoring.models import Assessment, Score
 from scoring.rankings.data_advice import advice_text, data_advice, dossiers_to_reach
 from scoring.rankings.what_if import what_if
 from tests.factories import MembershipFactory, framework_doc
-from tests.helpers import dossier_row, recompute, save_scores
+from tests.helpers import dossier_row, recompute, save_scores, statistics
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -45,11 +44,6 @@ ON_TIME = {
     "steps": [[100, 4], [95, 3], [90, 2], [0, 0]],
 }
 MANUAL = {"code": "1.4", "name": "Niêm yết", "max_points": 4, "method": "manual"}
-
-
-def statistics(*rows):
-    result = dossier_reports_save(records=[(i + 2, row) for i, row in enumerate(rows)])
-    assert result.ok, result.problems
 
 
 def figures(code, march_online_partial=10, march_late=8, march_on_time=40):

@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from dossiers.services import dossier_reports_save
 from scoring.models import Score
 from tests.factories import MembershipFactory, framework_doc
-from tests.helpers import dossier_row, recompute, save_scores
+from tests.helpers import dossier_row, recompute, save_scores, statistics
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -32,11 +31,6 @@ def area(code, *subs, optional=False):
 
 def manual(code, maximum, method="manual"):
     return {"code": code, "name": code, "max_points": maximum, "method": method}
-
-
-def statistics(*rows):
-    result = dossier_reports_save(records=[(i + 2, row) for i, row in enumerate(rows)])
-    assert result.ok, result.problems
 
 
 def test_a_deduction_counts_a_dossier_counter_and_never_goes_below_zero(make_group, communes):

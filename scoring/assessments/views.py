@@ -25,6 +25,7 @@ from scoring.assessments.workflow import (
     assessment_submit,
 )
 from scoring.models import Assessment, Evidence
+from scoring.rankings.advice import sheet_steps
 from scoring.rankings.data_advice import advice_on_sheet
 
 EVIDENCE_ACCEPT = ",".join(sorted(ALLOWED))
@@ -56,16 +57,19 @@ def my_assessments(request):
     return render(request, "scoring/assessments/my_assessments.html", {"assessments": assessments})
 
 
-def sheet_page(request, code, period, template, *, problems=(), status=200):
+def sheet_page(request, code, period, template, *, problems=(), status=200, steps=False):
     assessment = assessment_or_404(request, code, period)
     sheet = assessment_sheet(assessment)
     advice_on_sheet(sheet, assessment)
+    # The officer's sheet says what the next band and rank take (#17).
+    standing = sheet_steps(assessment) if steps else None
     return render(
         request,
         template,
         {
             "assessment": assessment,
             "sheet": sheet,
+            "standing": standing,
             "problems": problems,
             "evidence_accept": EVIDENCE_ACCEPT,
             **rules.permissions(request.user, assessment),
@@ -76,7 +80,7 @@ def sheet_page(request, code, period, template, *, problems=(), status=200):
 
 @login_required
 def self_assessment(request, code, period):
-    return sheet_page(request, code, period, "scoring/assessments/self_assessment.html")
+    return sheet_page(request, code, period, "scoring/assessments/self_assessment.html", steps=True)
 
 
 def _shown(field: str, value) -> str:

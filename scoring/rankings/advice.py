@@ -50,9 +50,8 @@ def _step(result: Result, label: str, percent) -> Step:
     return Step(label, Decimal(percent), needed, needed <= result.max_points - result.total_points)
 
 
-def standing_advice(result: Result, behind_count: int = 5) -> Advice:
-    if not result.max_points:
-        return Advice(None, None, [], [])
+def next_steps(result: Result) -> tuple[Step | None, Step | None]:
+    """(the next band, the next rank), each None when there is none above."""
     bands = group_bands(result.framework, result.ranking_group)  # the highest first
     above = [b for b in bands if b.min_percent > result.index_percent]
     next_band = (
@@ -70,6 +69,13 @@ def standing_advice(result: Result, behind_count: int = 5) -> Advice:
         .first()
     )
     next_rank = _step(result, str(better[1]), better[0]) if better else None
+    return next_band, next_rank
+
+
+def standing_advice(result: Result, behind_count: int = 5) -> Advice:
+    if not result.max_points:
+        return Advice(None, None, [], [])
+    next_band, next_rank = next_steps(result)
     behind, open_items = _behind_group(result, behind_count)
     return Advice(next_band, next_rank, behind, open_items, data_advice(result.assessment))
 
@@ -105,3 +111,15 @@ def _behind_group(result: Result, count: int) -> tuple[list[Behind], list]:
             rows.append(Behind(score.sub_criterion, score.points, Decimal(average), gap))
     rows.sort(key=lambda r: (-r.gap, r.sub_criterion.position))
     return rows[:count], open_items
+
+
+def sheet_steps(assessment) -> tuple[Step | None, Step | None] | None:
+    """The next band and rank for a scoring sheet, once the assessment is ranked."""
+    result = (
+        Result.objects.filter(assessment=assessment)
+        .select_related("framework", "ranking_group")
+        .first()
+    )
+    if result is None or not result.max_points or result.rank is None:
+        return None
+    return next_steps(result)

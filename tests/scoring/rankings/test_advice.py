@@ -71,6 +71,10 @@ def test_the_unit_page_tells_the_officer_what_would_raise_the_standing(client, g
     english = client.get(f"/units/{communes[3].code}/").content.decode()
     assert "<strong>2 more points</strong> reach the band Trung bình (50%)." in english
     assert '<td class="num down">−2.25</td>' in english
+    # The self-assessment sheet says the same above the items.
+    sheet = client.get(f"/assessments/{communes[3].code}/2024/").content.decode()
+    assert "<strong>2 more points</strong> reach the band Trung bình (50%)." in sheet
+    assert "<strong>3 more points</strong> reach rank 3." in sheet
 
 
 def test_the_ranking_shows_the_units_closest_to_a_band_change(client, group, district, communes):

@@ -65,6 +65,15 @@ RECEPTION = ("received_in_person", "received_online", "postal")
 OTHER_OUTCOMES = ("awaiting_supplement", "returned", "suspended", "other_outcome")
 AVAILABLE = ("carried_over", "received")
 
+# How the month form groups the counters (every counter in exactly one group).
+COUNTER_GROUPS = (
+    (_("Dossiers"), ("carried_over", "received")),
+    (_("Outcome"), RESOLVED + PENDING + OTHER_OUTCOMES),
+    (_("Received by channel"), RECEPTION),
+    (_("By the procedure's online level"), ("online_full", "online_partial")),
+    (_("Other"), ("digitized", "apologies")),
+)
+
 
 @dataclass(frozen=True)
 class Metric:

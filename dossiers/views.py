@@ -20,7 +20,7 @@ from communes.models import Level
 from core.files import UnreadableFile, table_precheck, upload_size_problem
 from dossiers.forms import MonthForm, UploadForm
 from dossiers.jobs import IMPORTS_DIR, import_job_confirm, import_job_start, runs_in_background
-from dossiers.metrics import COUNTER_FIELDS
+from dossiers.metrics import COUNTER_FIELDS, COUNTER_GROUPS
 from dossiers.models import DossierReport, ImportJob
 from dossiers.rules import statistics_refusal
 from dossiers.selectors import year_table
@@ -112,6 +112,7 @@ def month_edit(request, code, month):
             "commune": commune,
             "month": first_day,
             "form": form,
+            "groups": [(label, [form[name] for name in names]) for label, names in COUNTER_GROUPS],
             "existing": existing,
             "history": existing.history.select_related("history_user")[:10] if existing else [],
         },

@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pytest
 
+from dossiers.metrics import COUNTER_FIELDS
 from dossiers.models import DossierReport
 from tests.helpers import login
 
@@ -140,3 +141,28 @@ def test_a_bad_file_lists_every_problem_on_the_page_and_writes_nothing(client):
 def test_years_are_written_without_a_thousands_separator(client):
     html = login(client, "officer_anmy").get("/dossiers/31564/", {"year": 2023}).content.decode()
     assert "2.023" not in html and "?year=2023" in html and '<option value="2023" selected>' in html
+
+
+def test_the_month_form_groups_every_counter_once(client):
+    """The channel apart from the online level, and the outcomes one-stop exports bring (#17)."""
+    login(client, "officer_anmy")
+    client.cookies["django_language"] = "en"
+    html = client.get("/dossiers/31564/2024-05/").content.decode()
+    for legend in ("Outcome", "Received by channel", "By the procedure&#x27;s online level"):
+        assert f"<legend>{legend}</legend>" in html
+    for name in COUNTER_FIELDS:
+        assert html.count(f'name="{name}"') == 1, name
+    sent = {"received": "20", "resolved_early": "5", "resolved_on_time": "5", "resolved_late": "0"}
+    sent.update(received_in_person="12", received_online="6", postal="2", awaiting_supplement="3")
+    sent.update(returned="2", suspended="1", other_outcome="1")
+    assert client.post("/dossiers/31564/2024-05/", sent).status_code == 302
+    report = DossierReport.objects.get(commune__code="31564", month="2024-05-01")
+    assert (report.received_online, report.awaiting_supplement, report.other_outcome) == (6, 3, 1)
+    # 12 + 6 + 3 by post = 21 received by channel, more than the 20 received.
+    refused = client.post("/dossiers/31564/2024-05/", dict(sent, postal="3"))
+    assert refused.status_code == 400
+    assert "received in person, online and by post (21) exceed received (20)" in html_of(refused)
+
+
+def html_of(response) -> str:
+    return response.content.decode()

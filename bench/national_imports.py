@@ -74,6 +74,8 @@ def dossiers_row() -> None:
             writer.writerow(
                 [code, "2024-11", 140 + shift, 0, 120, 10, late, 4, 0, 30 + i % 40, 10, i % 9]
                 + [130, late]
+                # The channel and the other outcomes of one-stop exports (#17): none here.
+                + [0] * (len(COUNTER_FIELDS) - 12)
             )
     with open(path, encoding="utf-8") as written:
         rows = sum(1 for _ in written) - 1

@@ -2,9 +2,11 @@
 the mapping an administrator chose; expected values worked out by hand in the comments."""
 
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from dossiers.export_import import export_import
@@ -350,3 +352,23 @@ def test_a_mapping_set_up_in_the_admin_reads_its_export(admin_client, units, dis
     report = DossierReport.objects.get(commune=units[0], month=OCTOBER)
     assert (report.received, report.received_online, report.awaiting_supplement) == (100, 20, 0)
     assert (report.pending_on_time, report.resolved_late) == (0, 5)
+
+
+def test_the_command_imports_an_export_through_a_mapping(units, mapping, district, tmp_path):
+    mapping.scope = district.parent  # the command has no user: names are looked for there
+    mapping.save()
+    path = tmp_path / "bang-thong-ke.xlsx"
+    path.write_bytes(workbook(units))
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_dossiers", str(path), "--mapping", mapping.name, stderr=errors)
+    assert f"to confirm: --confirm 'Xa Hoa Tu' for Xã Hòa Tú ({units[1].code})" in errors.getvalue()
+    out = io.StringIO()
+    call_command(
+        "import_dossiers", str(path), "--mapping", str(mapping.pk), "--confirm", "Xa Hoa Tu",
+        stdout=out,
+    )  # fmt: skip
+    assert "3 created, 0 updated, 0 unchanged." in out.getvalue()
+    assert DossierReport.objects.get(commune=units[0], month=OCTOBER).received == 100
+    with pytest.raises(CommandError, match="No export mapping 'iGate'"):
+        call_command("import_dossiers", str(path), "--mapping", "iGate")

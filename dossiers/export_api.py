@@ -79,6 +79,7 @@ class ExportImportView(APIView):
                     "unchanged": serializers.IntegerField(),
                     "dry_run": serializers.BooleanField(),
                     "month": serializers.CharField(),
+                    "notices": serializers.ListField(child=serializers.CharField()),
                 },
             )
         },
@@ -122,6 +123,7 @@ class ExportImportView(APIView):
                 "unchanged": result.unchanged,
                 "dry_run": dry_run,
                 "month": f"{min(months):%Y-%m}" if months else None,
+                "notices": [str(n) for n in result.notices],
             }
         )
 

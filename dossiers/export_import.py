@@ -27,7 +27,7 @@ from dossiers.metrics import COUNTER_FIELDS
 from dossiers.models import ExportMapping, UnitNameAlias
 from dossiers.rules import statistics_writable_units
 from dossiers.services import ImportResult, dossier_reports_save
-from dossiers.unit_names import Match, exact_key, match_unit
+from dossiers.unit_names import Match, exact_key, match_unit, names_a_commune
 from dossiers.validation import parse_count
 
 
@@ -141,7 +141,7 @@ def _received(values: dict, layout: Layout, mapping, row: int, problems: list) -
 
 def export_records(rows, layout: Layout, mapping, month, units, aliases, confirmed):
     """(records for dossier_reports_save, problems, proposals) of the export's unit rows."""
-    records, problems, proposals = [], [], []
+    records, problems, proposals, skipped = [], [], [], []
     unit_at = layout.columns["unit"]
     unit_label = layout.labels["unit"]
     for number, cells in rows[layout.data_from :]:
@@ -149,6 +149,10 @@ def export_records(rows, layout: Layout, mapping, month, units, aliases, confirm
         if _is_skipped(unit_cell):
             continue
         match = match_unit(unit_cell, units, aliases)
+        if match.how == "none" and not names_a_commune(unit_cell):
+            # A department or a district the software also serves: not a commune's row.
+            skipped.append(f"{number} “{match.text}”")
+            continue
         code, problem = _unit_problem(match, number, "commune_code", confirmed)
         if problem:
             problem.label = unit_label
@@ -164,7 +168,7 @@ def export_records(rows, layout: Layout, mapping, month, units, aliases, confirm
         }
         _received(values, layout, mapping, number, problems)
         records.append((number, {"commune_code": code, "month": f"{month:%Y-%m}", **values}))
-    return records, problems, proposals
+    return records, problems, proposals, skipped
 
 
 def export_import(
@@ -227,7 +231,7 @@ def export_import(
     units = _candidates(mapping, user, month)
     aliases = dict(UnitNameAlias.objects.filter(mapping=mapping).values_list("text", "unit_id"))
     confirmed = {exact_key(text) for text in confirmed}
-    records, problems, proposals = export_records(
+    records, problems, proposals, skipped = export_records(
         rows, layout, mapping, month, units, aliases, confirmed
     )
     if problems and not records:
@@ -250,6 +254,10 @@ def export_import(
             problem.label = ", ".join(labels.get(name, name) for name in problem.column.split(","))
     saved.problems = sorted(problems + saved.problems, key=lambda p: (p.row or 0, p.column or ""))
     saved.to_confirm = proposals
+    if skipped:
+        saved.notices.append(
+            _("Rows that name no commune were left out: %(rows)s.") % {"rows": "; ".join(skipped)}
+        )
     saved.dry_run = dry_run
     return saved
 

@@ -41,6 +41,16 @@ def folded_key(text) -> str:
     return text.replace("y", "i")
 
 
+def names_a_commune(text) -> bool:
+    """Whether the cell says it is a commune-level unit ("Xã …", "Phuong …", a code); an export
+    also lists departments and districts ("Sở Tư pháp", "UBND huyện Kế Sách")."""
+    if code_in(text):
+        return True
+    words = unicodedata.normalize("NFD", unicodedata.normalize("NFC", str(text or "")).lower())
+    words = "".join(c for c in words.replace("đ", "d") if not unicodedata.combining(c)).strip()
+    return words.startswith(tuple(f"{kind} " for kind in _FOLDED_KINDS + ("tt.", "tt")))
+
+
 def code_in(text) -> str | None:
     """An official commune code written in the cell ("31564", "Xã An Mỹ - 31564")."""
     if isinstance(text, int | float) and not isinstance(text, bool):

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from dossiers.export_import import export_import
@@ -236,6 +237,7 @@ def test_the_api_imports_an_export_with_the_chosen_mapping(units, mapping, appra
         "unchanged": 0,
         "dry_run": True,
         "month": "2026-10",
+        "notices": [],
     }
     assert stored_count(district) == 0
     saved = post(confirm=["Xa Hoa Tu"])
@@ -372,3 +374,25 @@ def test_the_command_imports_an_export_through_a_mapping(units, mapping, distric
     assert DossierReport.objects.get(commune=units[0], month=OCTOBER).received == 100
     with pytest.raises(CommandError, match="No export mapping 'iGate'"):
         call_command("import_dossiers", str(path), "--mapping", "iGate")
+
+
+def test_departments_and_districts_in_the_export_are_left_out(units, mapping, appraiser, district):
+    """One-stop systems serve departments too; their rows are not communes' and say so."""
+    content = export_workbook(
+        [("Sở Tư pháp", HOA_TU), ("Xã An Mỹ", AN_MY), ("UBND huyện Kế Sách", HOA_TU),
+         ("Xã Không Có", HOA_TU)]
+    )  # fmt: skip
+    result = export_import(file_name="x.xlsx", content=content, mapping=mapping, user=appraiser)
+    # A row that says it is a commune must be one: "Xã Không Có" is refused, not left out.
+    assert [(p.row, p.column) for p in result.problems] == [(11, "commune_code")]
+    with translation.override("en"):
+        ok = export_import(
+            file_name="x.xlsx",
+            content=export_workbook([("Sở Tư pháp", HOA_TU), ("Xã An Mỹ", AN_MY)]),
+            mapping=mapping,
+            user=appraiser,
+        )
+    assert ok.ok and ok.created == 1
+    assert [str(n) for n in ok.notices] == [
+        "Rows that name no commune were left out: 8 “Sở Tư pháp”."
+    ]

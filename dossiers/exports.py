@@ -93,7 +93,7 @@ def find_layout(rows: list[tuple[int, list]], mapping) -> Layout | None:
 
 
 _DAY = r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})"
-_RANGE = re.compile(rf"từ\s*ngày\s*{_DAY}\s*(?:-|–|đến)\s*(?:ngày)?\s*{_DAY}")
+_RANGE = re.compile(rf"từ\s*(?:ngày)?\s*{_DAY}\s*(?:-|–|đến)\s*(?:ngày)?\s*{_DAY}")
 _MONTH = re.compile(r"tháng\s*([0-9]{1,2})\s*(?:/|năm)\s*([0-9]{4})")
 
 

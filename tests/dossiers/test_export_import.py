@@ -11,6 +11,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from dossiers.export_import import export_import
+from dossiers.exports import title_month
 from dossiers.metrics import METRICS, rate
 from dossiers.models import DossierReport, ExportMapping, UnitNameAlias
 from tests.dossiers.export_workbook import export_workbook
@@ -396,3 +397,18 @@ def test_departments_and_districts_in_the_export_are_left_out(units, mapping, ap
     assert [str(n) for n in ok.notices] == [
         "Rows that name no commune were left out: 8 “Sở Tư pháp”."
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "month"),
+    [
+        ("Từ ngày 01/10/2026 đến ngày 31/10/2026", OCTOBER),
+        ("(Từ 01/10/2026 - 31/10/2026)", OCTOBER),
+        ("TỪ NGÀY 01/02/2026 ĐẾN NGÀY 28/02/2026", datetime.date(2026, 2, 1)),
+        ("Kỳ báo cáo: Tháng 10 năm 2026", OCTOBER),
+        ("Tháng 9/2026", datetime.date(2026, 9, 1)),
+        ("Báo cáo tổng hợp", None),
+    ],
+)
+def test_the_month_as_titles_write_it(title, month):
+    assert title_month([(1, [None, title])], 1) == (month, "")

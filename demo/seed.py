@@ -20,6 +20,7 @@ from demo.dossier_months import split_into_months, yearly_totals
 from demo.numbers import distribute_points
 from demo.present import USERS as PRESENT_USERS
 from demo.present import seed_present
+from dossiers.exports import standard_mapping
 from dossiers.services import dossier_reports_save
 from scoring.assessments.imports import scores_save
 from scoring.assessments.rounds import group_open
@@ -120,6 +121,7 @@ def seed_demo(log=print) -> None:
     seed_present(document, _seed_scores, log=log)
     _seed_users()
     _seed_notices()
+    standard_mapping()  # the one-stop export layout, in case the database was flushed
     log(f"Demo users ready (password {plan.DEMO_PASSWORD}).")
 
 

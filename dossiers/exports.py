@@ -22,6 +22,39 @@ EXPORT_FIELDS = {
     **COUNTER_LABELS,
 }
 REQUIRED_EXPORT_FIELDS = ("unit", *REQUIRED_COUNTERS)
+# The layout of the provincial one-stop systems' "Bảng thống kê chi tiết việc tiếp nhận và trả
+# kết quả" (14 columns under a title block), where "trong kỳ" leaves out the dossiers received
+# online. Shipped ready to use (migration 0003 wrote the same); an administrator adds others.
+STANDARD_MAPPING = "Một cửa điện tử — Bảng thống kê chi tiết"
+STANDARD_COLUMNS = {
+    "unit": "Đơn vị",
+    "total": "Tiếp nhận / Tổng số",
+    "carried_over": "Tiếp nhận / Kỳ trước",
+    "received": "Tiếp nhận / Trong kỳ",
+    "received_online": "Tiếp nhận / Qua mạng",
+    "resolved_early": "Đã xử lý / Trước hạn",
+    "resolved_on_time": "Đã xử lý / Đúng hạn",
+    "resolved_late": "Đã xử lý / Quá hạn",
+    "pending_on_time": "Đang xử lý / Trong hạn",
+    "pending_overdue": "Đang xử lý / Quá hạn",
+    "awaiting_supplement": "Chờ bổ sung",
+    "returned": "Trả lại / Xin rút",
+    "suspended": "Tạm dừng",
+    "other_outcome": "Khác",
+}
+
+
+def standard_mapping():
+    """The shipped mapping, made again if it was removed (seed_demo asks for it too)."""
+    from dossiers.models import ExportMapping
+
+    mapping, _created = ExportMapping.objects.get_or_create(
+        name=STANDARD_MAPPING,
+        defaults={"columns": STANDARD_COLUMNS, "in_period_includes_online": False},
+    )
+    return mapping
+
+
 # How far down the sheet the header may be: title blocks run to a dozen rows.
 HEADER_SEARCH_ROWS = 40
 

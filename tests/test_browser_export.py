@@ -9,7 +9,8 @@ import datetime
 import pytest
 
 from communes.models import AdministrativeUnit
-from dossiers.models import DossierReport, ExportMapping, UnitNameAlias
+from dossiers.exports import standard_mapping
+from dossiers.models import DossierReport, UnitNameAlias
 from tests.browser import SHOTS, page_errors, sign_in
 from tests.dossiers.export_workbook import export_workbook
 
@@ -19,7 +20,7 @@ NHON_MY, PHUONG_SOC_TRANG = "31552", "31507"
 
 def test_the_administrator_imports_the_one_stop_export(browser, demo, live_server, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    mapping = ExportMapping.objects.get(name="Một cửa điện tử — Bảng thống kê chi tiết")
+    mapping = standard_mapping()
     mapping.scope = AdministrativeUnit.objects.filter(code="92", level="province").first()
     mapping.save()
     export = tmp_path / "bang-thong-ke-thang-10.xlsx"

@@ -2,6 +2,7 @@
 the mapping an administrator chose; expected values worked out by hand in the comments."""
 
 import datetime
+import importlib
 import io
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from dossiers.export_import import export_import
-from dossiers.exports import title_month
+from dossiers.exports import STANDARD_COLUMNS, standard_mapping, title_month
 from dossiers.metrics import METRICS, rate
 from dossiers.models import DossierReport, ExportMapping, UnitNameAlias
 from tests.dossiers.export_workbook import export_workbook
@@ -53,7 +54,7 @@ def stored_count(district):
 @pytest.fixture
 def mapping():
     """The layout the portal ships (the migration's): "trong kỳ" leaves out online."""
-    return ExportMapping.objects.get(name="Một cửa điện tử — Bảng thống kê chi tiết")
+    return standard_mapping()
 
 
 def workbook(units, an_my="Xã An Mỹ", hoa_tu="Xa Hoa Tu", **kwargs):
@@ -412,3 +413,9 @@ def test_departments_and_districts_in_the_export_are_left_out(units, mapping, ap
 )
 def test_the_month_as_titles_write_it(title, month):
     assert title_month([(1, [None, title])], 1) == (month, "")
+
+
+def test_the_shipped_mapping_is_the_one_the_migration_wrote():
+    migration = importlib.import_module("dossiers.migrations.0003_export_mappings_and_channels")
+    assert migration.STANDARD == STANDARD_COLUMNS
+    assert standard_mapping().columns == STANDARD_COLUMNS

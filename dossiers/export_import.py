@@ -109,14 +109,17 @@ def _is_skipped(unit_cell) -> bool:
 def _received(values: dict, layout: Layout, mapping, row: int, problems: list) -> None:
     """Received from "trong kỳ" (and "qua mạng" where it leaves them out), checked against the
     printed total when there is one."""
-    in_period, online = values.get("received"), values.get("received_online")
-    numbers = [parse_count(v)[0] for v in (in_period, online, values.get("carried_over"))]
-    if any(parse_count(v)[1] for v in (in_period, online)):
+    total, total_error = parse_count(values.pop("total", None))
+    (in_period, error), (online, online_error), (carried, carried_error) = (
+        parse_count(values.get(name)) for name in ("received", "received_online", "carried_over")
+    )
+    if error or online_error:
         return  # the statistics' own check names the bad cell
-    in_period_n, online_n, carried_n = (n or 0 for n in numbers)
-    values["received"] = in_period_n + (0 if mapping.in_period_includes_online else online_n)
-    total, error = parse_count(values.pop("total", None))
-    if error or total is None or parse_count(values.get("carried_over"))[1]:
+    carried_n = carried or 0
+    values["received"] = (in_period or 0) + (
+        0 if mapping.in_period_includes_online else online or 0
+    )
+    if total_error or total is None or carried_error:
         return
     if total != carried_n + values["received"]:
         problems.append(

@@ -42,7 +42,7 @@ def real_worker():
     """A worker (2 processes) on the bench database; this process publishes to its broker."""
     import redis
 
-    from cchc_portal.celery import app
+    from cchc_portal.celery import app, conf_set
 
     redis.Redis.from_url(BROKER_URL).flushdb()
     log = ROOT / "var" / "bench" / "worker.log"
@@ -54,8 +54,7 @@ def real_worker():
     with open(log, "w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     os.environ["CELERY_BROKER_URL"] = BROKER_URL
-    app.conf.broker_url = BROKER_URL
-    app.conf.task_always_eager = False
+    conf_set(broker_url=BROKER_URL, task_always_eager=False)
     app._pool = None
     app.amqp._producer_pool = None
     try:
@@ -67,7 +66,7 @@ def real_worker():
         process.terminate()
         process.wait(30)
         os.environ["CELERY_BROKER_URL"] = ""
-        app.conf.task_always_eager = True
+        conf_set(task_always_eager=True)
 
 
 def _settled(unit_id, period, total) -> bool:

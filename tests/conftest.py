@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from cchc_portal.celery import app as celery_app
+from cchc_portal.celery import conf_set
 from scoring.assessments.rounds import group_open
 from scoring.frameworks.services import framework_load
 from scoring.models import Framework
@@ -51,16 +52,16 @@ def eager_celery(request):
         yield
         return
     previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
+    conf_set(task_always_eager=True)
     yield
-    celery_app.conf.task_always_eager = previous
+    conf_set(task_always_eager=previous)
 
 
 @pytest.fixture
 def broker_down():
     """Tasks go to a broker address nobody listens on: every publish is refused, as when Redis
     is down (the autouse eager_celery fixture restores eager mode afterwards)."""
-    celery_app.conf.task_always_eager = False
+    conf_set(task_always_eager=False)
     with publishing_to(f"redis://127.0.0.1:{free_port()}/0"):
         yield
 

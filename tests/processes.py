@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection
 
 from cchc_portal.celery import app as celery_app
+from cchc_portal.celery import conf_set
 
 
 def require_real_services(*, broker: bool = True) -> None:
@@ -98,7 +99,7 @@ def _publishing_to(url: str | None) -> None:
         os.environ.pop("CELERY_BROKER_URL", None)
     else:
         os.environ["CELERY_BROKER_URL"] = url
-    celery_app.conf.broker_url = url
+    conf_set(broker_url=url)
     # The app keeps pooled connections to the old broker; Celery forgets them the same way after
     # a fork. Not closed: kombu's producer pools, shared per broker, may still hand them out.
     celery_app._pool = None
@@ -156,6 +157,10 @@ class CeleryWorker:
             self.kill()
             pytest.fail(f"the worker did not answer within 60 s:\n{self.log.read_text()}")
         return self
+
+    def log_tail(self, characters: int = 6000) -> str:
+        """The end of the worker's log, for a failure message."""
+        return self.log.read_text()[-characters:]
 
     def _answers(self) -> bool:
         if self.process.poll() is not None:

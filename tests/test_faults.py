@@ -123,9 +123,9 @@ def test_a_save_while_redis_is_down_succeeds_says_so_and_is_ranked_when_a_worker
     assert _ranking(framework, period) == before
 
     broker.start()
-    workers()  # its start-up sweep finds the dirty mark
+    worker = workers()  # its start-up sweep finds the dirty mark
     assert wait_for(_settled(framework, period, own, "6.00"), CONVERGE_SECONDS), (
-        "the ranking did not follow once a worker started"
+        f"the ranking did not follow once a worker started:\n{worker.log_tail()}"
     )
     assert _own(framework, period, own).rank == 1  # 6 beats everyone's 3
     run = RankingRun.objects.filter(framework=framework, period=period).latest("started_at")
@@ -137,7 +137,7 @@ def test_an_api_save_during_an_outage_is_ranked_by_the_periodic_sweep(
 ):
     framework, period = group
     own = communes[0]
-    workers(beat=True, sweep_seconds=1)  # runs through the outage and reconnects
+    worker = workers(beat=True, sweep_seconds=1)  # runs through the outage and reconnects
     broker.stop()
 
     token = Token.objects.create(user=appraiser)
@@ -153,7 +153,7 @@ def test_an_api_save_during_an_outage_is_ranked_by_the_periodic_sweep(
 
     broker.start()  # nothing is queued any more: only the sweep can bring the ranking up to date
     assert wait_for(_settled(framework, period, own, "5.00"), CONVERGE_SECONDS), (
-        "the periodic sweep did not recompute after the broker came back"
+        f"the periodic sweep did not recompute after the broker came back:\n{worker.log_tail()}"
     )
     assert _own(framework, period, own).rank == 1
 
@@ -187,8 +187,8 @@ def test_a_worker_killed_mid_recompute_leaves_the_previous_ranking_whole(
     assert _ranking(framework, period) == before
     assert DirtyGroup.objects.filter(framework=framework, period=period).exists()
 
-    workers()
-    assert wait_for(_settled(framework, period, own, "6.00"), CONVERGE_SECONDS)
+    worker = workers()
+    assert wait_for(_settled(framework, period, own, "6.00"), CONVERGE_SECONDS), worker.log_tail()
     assert _own(framework, period, own).rank == 1
     run.refresh_from_db()
     assert (run.status, run.error) == ("failed", ABANDONED)
@@ -205,14 +205,14 @@ def test_a_task_delivered_twice_gives_the_same_ranking(broker, workers, group, c
     duplicate = recompute_group.s(framework.pk, period.pk, "change")
     duplicate.apply_async(task_id=REDELIVERED)
     duplicate.apply_async(task_id=REDELIVERED)
-    assert wait_for(lambda: len(_finished(worker)) == 2, CONVERGE_SECONDS), worker.log.read_text()
-    assert wait_for(_settled(framework, period, own, "6.00"), CONVERGE_SECONDS)
+    assert wait_for(lambda: len(_finished(worker)) == 2, CONVERGE_SECONDS), worker.log_tail()
+    assert wait_for(_settled(framework, period, own, "6.00"), CONVERGE_SECONDS), worker.log_tail()
     assert _own(framework, period, own).rank == 1
     once = _ranking(framework, period)
     runs = RankingRun.objects.filter(framework=framework, period=period).count()
 
     duplicate.apply_async(task_id=REDELIVERED)  # once the work is done: nothing left to do
-    assert wait_for(lambda: len(_finished(worker)) == 3, CONVERGE_SECONDS), worker.log.read_text()
+    assert wait_for(lambda: len(_finished(worker)) == 3, CONVERGE_SECONDS), worker.log_tail()
     assert _finished(worker)[-1] == "0"  # recompute runs made by that delivery
     assert _ranking(framework, period) == once
     assert RankingRun.objects.filter(framework=framework, period=period).count() == runs

@@ -1,14 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from communes.selectors import memberships_of
+from communes.selectors import request_memberships
 
 
 @login_required
 def home(request):
     """Each role lands on its own page: leaders and appraisers on their group's ranking,
     commune officers on their commune."""
-    memberships = memberships_of(request.user)
+    memberships = request_memberships(request)
     if not memberships:
         return redirect("admin:index") if request.user.is_staff else redirect("rankings")
     first = memberships[0]

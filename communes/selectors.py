@@ -62,6 +62,14 @@ def memberships_of(user):
     return sorted(memberships, key=lambda m: (ROLE_ORDER.index(m.role), m.unit.code))
 
 
+def request_memberships(request) -> list:
+    """memberships_of the request's user, read once per request: the page's header and its
+    view both ask."""
+    if not hasattr(request, "_memberships"):
+        request._memberships = memberships_of(getattr(request, "user", None))
+    return request._memberships
+
+
 def visible_unit(user, code: str, *, level: str | None = None) -> AdministrativeUnit | None:
     """The latest version of the unit with this code, if the user may see it (else None, which
     callers answer with 404 so codes cannot be probed)."""

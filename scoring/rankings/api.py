@@ -16,7 +16,7 @@ from core.problems import Problem
 from scoring.frameworks.selectors import group_framework
 from scoring.models import Framework, Period, RankingRun
 from scoring.periods import PeriodCodeError, parse_period_code
-from scoring.rankings.selectors import latest_run, unit_history
+from scoring.rankings.selectors import unit_history
 from scoring.rankings.serializers import RankingRowSerializer
 from scoring.rankings.served import ranking_api_rows
 
@@ -84,10 +84,10 @@ class RankingView(GenericAPIView):
                     ]
                 )
         # The whole group, as on the dashboard: a ranking is public to whoever reads its framework.
-        response = Response(ranking_api_rows(framework, period, ranking_group))
-        run = latest_run(framework, period)
-        if run is not None:
-            response["X-Rankings-As-Of"] = localtime(run.finished_at).isoformat()
+        rows, as_of = ranking_api_rows(framework, period, ranking_group)
+        response = Response(rows)
+        if as_of is not None:
+            response["X-Rankings-As-Of"] = localtime(as_of).isoformat()
         return response
 
 

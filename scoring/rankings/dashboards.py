@@ -107,19 +107,23 @@ class Dashboard:
     area_lifts: list = field(default_factory=list)  # AreaLift, the most to give first
 
 
-def ranking_group_chosen(framework: Framework, code: str | None):
+def ranking_group_chosen(framework: Framework, code):
     """(the chosen ranking group or None, choices): a framework that ranks its units in groups
-    by kind shows one group at a time, the first unless another is asked for."""
+    by kind shows one group at a time, the first unless another is asked for. `code` may be a
+    callable, asked only when the framework has groups (finding the viewer's own costs
+    queries that most frameworks, ranking all units together, need not pay)."""
     groups = list(framework.ranking_groups.order_by("position"))
     if not groups:
         return None, []
+    if callable(code):
+        code = code()
     chosen = next((g for g in groups if g.code == code), groups[0])
     return chosen, [Choice(g.code, localized(g), g == chosen) for g in groups]
 
 
 def ranking_group_of(framework: Framework, period: Period, unit_codes) -> str | None:
     """The code of the ranking group the first of these units is ranked in, if any."""
-    if not unit_codes or not framework.ranking_groups.exists():
+    if not unit_codes:
         return None
     found = dict(
         Result.objects.filter(framework=framework, period=period, unit__code__in=unit_codes)

@@ -74,9 +74,14 @@ def changes_pending_since(framework: Framework, period: Period) -> datetime.date
         .values_list("dirty_since", flat=True)
         .first()
     )
-    if since is None or timezone.now() - since < PENDING_NOTICE_AFTER:
+    return overdue_since(since)
+
+
+def overdue_since(dirty_since: datetime.datetime | None) -> datetime.datetime | None:
+    """The time a group's waiting changes were saved, if they are overdue (else None)."""
+    if dirty_since is None or timezone.now() - dirty_since < PENDING_NOTICE_AFTER:
         return None
-    return since
+    return dirty_since
 
 
 def overdue_ranking_groups() -> int:

@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 
 from scoring.models import Framework, Period, RankingGroup
 from scoring.rankings.dashboards import ranking_group_chosen, ranking_table
-from scoring.rankings.kept import kept
-from scoring.rankings.selectors import changes_pending_since, latest_run, ranking_rows
+from scoring.rankings.kept import group_state, kept
+from scoring.rankings.selectors import overdue_since, ranking_rows
 from scoring.rankings.serializers import RankingRowSerializer
 
 
@@ -52,7 +52,8 @@ def _group_part(ranking_group) -> str:
     return str(ranking_group.pk) if ranking_group is not None else "all"
 
 
-def ranking_page(framework: Framework, period: Period, ranking_group_code: str | None):
+def ranking_page(framework: Framework, period: Period, ranking_group_code):
+    """The page's ranking; `ranking_group_code` as ranking_group_chosen takes it."""
     ranking_group, choices = ranking_group_chosen(framework, ranking_group_code)
 
     def build() -> dict:
@@ -66,8 +67,8 @@ def ranking_page(framework: Framework, period: Period, ranking_group_code: str |
 
     # The language is part of the key: labels, number formats and links are rendered in it.
     part = (_group_part(ranking_group), get_language())
-    body = kept("page", framework.pk, period.pk, part, build)
-    run = latest_run(framework, period)
+    state = group_state(framework.pk, period.pk)
+    body = kept("page", framework.pk, period.pk, part, build, state.stamp)
     return RankingPage(
         framework=framework,
         period=period,
@@ -76,16 +77,19 @@ def ranking_page(framework: Framework, period: Period, ranking_group_code: str |
         body=mark_safe(body["html"]),  # rendered by the template engine, escaped there
         provisional=body["provisional"],
         published=body["published"],
-        as_of=run.finished_at if run else None,
-        pending_since=changes_pending_since(framework, period),
+        as_of=state.as_of,
+        pending_since=overdue_since(state.dirty_since),
     )
 
 
-def ranking_api_rows(framework: Framework, period: Period, ranking_group) -> list:
-    """The API's rows of a group (every ranking group's without one), as serialized."""
+def ranking_api_rows(framework: Framework, period: Period, ranking_group):
+    """(the API's rows of a group, every ranking group's without one, as serialized; the end
+    of the latest successful recompute)."""
 
     def build() -> list:
         rows = ranking_rows(framework, period, ranking_group)
         return list(RankingRowSerializer(rows, many=True).data)
 
-    return kept("api", framework.pk, period.pk, (_group_part(ranking_group),), build)
+    state = group_state(framework.pk, period.pk)
+    parts = (_group_part(ranking_group),)
+    return kept("api", framework.pk, period.pk, parts, build, state.stamp), state.as_of

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from communes import selectors
 from communes.models import AdministrativeUnit, Level
-from communes.selectors import memberships_of
+from communes.selectors import request_memberships
 from scoring.assessments.selectors import returned_for_explanation
 from scoring.rankings.advice import standing_advice
 from scoring.rankings.dashboards import (
@@ -25,14 +25,19 @@ def _selected(request):
     return group_choices(request.user, request.GET.get("group"), request.GET.get("period"))
 
 
-def _ranking_group_code(request, framework, period) -> str | None:
+def _ranking_group_code(request, framework, period):
     """The ranking group asked for; else the one the unit asked for, or the user's own unit,
-    is ranked in (an officer of a xã opens on the xã ranking)."""
-    if request.GET.get("ranking_group"):
-        return request.GET["ranking_group"]
-    codes = [request.GET["unit"]] if request.GET.get("unit") else []
-    codes += [m.unit.code for m in memberships_of(request.user)]
-    return ranking_group_of(framework, period, codes)
+    is ranked in (an officer of a xã opens on the xã ranking). Asked only of a framework that
+    ranks in groups (see ranking_group_chosen)."""
+
+    def code() -> str | None:
+        if request.GET.get("ranking_group"):
+            return request.GET["ranking_group"]
+        codes = [request.GET["unit"]] if request.GET.get("unit") else []
+        codes += [m.unit.code for m in request_memberships(request)]
+        return ranking_group_of(framework, period, codes)
+
+    return code
 
 
 @login_required
@@ -105,7 +110,7 @@ def charts(request):
     if seen:
         chosen = request.GET.get("unit")
         if chosen is None:
-            own = memberships_of(request.user)
+            own = request_memberships(request)
             chosen = own[0].unit.code if own else None
         row = next((r for r in seen if r.unit.code == chosen), seen[0])
         profile = unit_profile(row.unit)

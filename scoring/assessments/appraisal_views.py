@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from communes.collation import vietnamese_sort_key
 from communes.models import AdministrativeUnit
+from communes.selectors import request_memberships
 from core.problems import Problem
 from scoring.assessments.rules import APPRAISER_ROLES
 from scoring.assessments.scores import ScoreError
@@ -23,7 +24,7 @@ from scoring.assessments.workflow import (
     assessment_return,
 )
 from scoring.models import Assessment, AssessmentStatus
-from scoring.rankings.dashboards import group_choices
+from scoring.rankings.choices import group_choices
 
 NOT_STARTED = "not_started"
 # The stages an appraiser follows, in the order the work goes.
@@ -53,7 +54,10 @@ def stage_of(assessment) -> str:
 @login_required
 def overview(request):
     framework, period, issuers, periods = group_choices(
-        request.user, request.GET.get("group"), request.GET.get("period")
+        request.user,
+        request.GET.get("group"),
+        request.GET.get("period"),
+        request_memberships(request),
     )
     rows, stages, assessments = [], [], []
     chosen = request.GET.get("stage", "")

@@ -21,6 +21,7 @@ from scoring.models import (
     localized,
 )
 from scoring.rankings.area_lift import area_lifts
+from scoring.rankings.choices import Choice
 from scoring.rankings.index_rule import CENT, points_for_index
 from scoring.rankings.lineage import Lineage, unit_lineage
 from scoring.rankings.selectors import (
@@ -41,51 +42,6 @@ def heat_class(percent) -> str:
         if percent >= threshold:
             return f"heat-{index}"
     return f"heat-{len(HEAT_STEPS)}"
-
-
-@dataclass
-class Choice:
-    value: str
-    label: str
-    selected: bool
-
-
-def group_choices(user, issuer_code: str | None, period_code: str | None):
-    """(framework, period, issuer choices, period choices) for the dashboard's selectors."""
-    # Without the stored document: a province leader sees dozens of frameworks (every old
-    # district's), and DISTINCT over their JSON made this the page's slowest query.
-    frameworks = list(
-        Framework.objects.visible_to(user)
-        .defer("document")
-        .select_related("issuer")
-        .order_by("issuer__code", "-year")
-    )
-    issuers = {}
-    for framework in frameworks:
-        issuers.setdefault(framework.issuer.code, framework.issuer)
-    if not issuers:
-        return None, None, [], []
-    if issuer_code not in issuers:
-        # The newest ranking first: since July 2025 the province's own, not an old district's.
-        newest = max(frameworks, key=lambda f: (f.year, -len(f.issuer.code), f.issuer.code))
-        issuer_code = newest.issuer.code
-    framework_ids = [f.pk for f in frameworks if f.issuer.code == issuer_code]
-    periods = list(
-        Period.objects.filter(results__framework_id__in=framework_ids)
-        .distinct()
-        .order_by("-end", "start")
-    )
-    period = next((p for p in periods if p.code == period_code), periods[0] if periods else None)
-    framework = None
-    if period is not None:
-        framework = next(
-            f for f in frameworks if f.issuer.code == issuer_code and f.year == period.year
-        )
-    issuer_choices = [
-        Choice(code, unit.name, code == issuer_code) for code, unit in issuers.items()
-    ]
-    period_choices = [Choice(p.code, p.label, p == period) for p in periods]
-    return framework, period, issuer_choices, period_choices
 
 
 @dataclass

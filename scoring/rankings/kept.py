@@ -12,17 +12,17 @@ What results do not hold (a unit renamed, a band's label edited in the admin) sh
 """
 
 import datetime
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db.models import Count, Max, Subquery
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from scoring.models import DirtyGroup, Period, RankingRun, Result, RunStatus
+from core.cache import cached
+from scoring.models import DirtyGroup, RankingRun, Result, RunStatus
 
 TTL = 600
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,25 +34,43 @@ class GroupState:
     dirty_since: datetime.datetime | None  # the oldest change not yet in the ranking
 
 
+# Written out rather than built by the ORM: read on every request of every ranking reader, and
+# building four subqueries in Python cost more than running them.
+GROUP_STATE = """
+SELECT (SELECT count(*) FROM {result} WHERE framework_id = %(f)s AND period_id = %(p)s),
+       (SELECT max(computed_at) FROM {result} WHERE framework_id = %(f)s AND period_id = %(p)s),
+       (SELECT finished_at FROM {run} WHERE framework_id = %(f)s AND period_id = %(p)s
+            AND status = %(succeeded)s ORDER BY finished_at DESC LIMIT 1),
+       (SELECT dirty_since FROM {dirty} WHERE framework_id = %(f)s AND period_id = %(p)s
+            ORDER BY id LIMIT 1)
+"""
+
+
 def group_state(framework_id: int, period_id: int) -> GroupState:
-    group = {"framework_id": framework_id, "period_id": period_id}
-    results = Result.objects.filter(**group).order_by().values("period_id")
-    runs = RankingRun.objects.filter(**group, status=RunStatus.SUCCEEDED).order_by("-finished_at")
-    dirty = DirtyGroup.objects.filter(**group).order_by("id")
-    # Anchored on the period's row, so a group without results still answers.
-    row = Period.objects.filter(pk=period_id).values(
-        count=Subquery(results.annotate(n=Count("id")).values("n")),
-        at=Subquery(results.annotate(m=Max("computed_at")).values("m")),
-        as_of=Subquery(runs.values("finished_at")[:1]),
-        dirty_since=Subquery(dirty.values("dirty_since")[:1]),
-    )
-    state = row.first() or {"count": 0, "at": None, "as_of": None, "dirty_since": None}
-    at = state["at"].timestamp() if state["at"] else 0
+    tables = {
+        "result": Result._meta.db_table,
+        "run": RankingRun._meta.db_table,
+        "dirty": DirtyGroup._meta.db_table,
+    }
+    params = {"f": framework_id, "p": period_id, "succeeded": RunStatus.SUCCEEDED.value}
+    with connection.cursor() as cursor:
+        cursor.execute(GROUP_STATE.format(**tables), params)
+        count, at, as_of, dirty_since = cursor.fetchone()
+    at = _datetime(at)
     return GroupState(
-        stamp=f"{state['count'] or 0}.{at:.6f}",
-        as_of=state["as_of"],
-        dirty_since=state["dirty_since"],
+        stamp=f"{count}.{at.timestamp() if at else 0:.6f}",
+        as_of=_datetime(as_of),
+        dirty_since=_datetime(dirty_since),
     )
+
+
+def _datetime(value) -> datetime.datetime | None:
+    """A timestamp as the driver gives it: PostgreSQL's aware, SQLite's naive or text, in UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
 
 
 def kept(kind: str, framework_id: int, period_id: int, parts: tuple, build: Callable, stamp: str):
@@ -60,15 +78,4 @@ def kept(kind: str, framework_id: int, period_id: int, parts: tuple, build: Call
     from the cache when it has it. `parts` tell apart the variants of one kind (ranking group,
     language)."""
     key = ":".join(["ranking", kind, str(framework_id), str(period_id), stamp, *map(str, parts)])
-    try:
-        value = cache.get(key)
-    except Exception:  # a shared cache that is down (any backend's error) costs speed only
-        logger.warning("cache unreachable: the ranking is built for this request", exc_info=True)
-        return build()
-    if value is None:
-        value = build()
-        try:
-            cache.set(key, value, TTL)
-        except Exception:
-            logger.warning("cache unreachable: the ranking is not kept", exc_info=True)
-    return value
+    return cached(key, build, TTL)

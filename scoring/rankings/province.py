@@ -19,7 +19,8 @@ from django.db.models import Avg, Q
 
 from communes.models import AdministrativeUnit, UnitLineage
 from scoring.models import AreaResult, Period, Result, localized
-from scoring.rankings.dashboards import Choice, heat_class
+from scoring.rankings.choices import Choice
+from scoring.rankings.dashboards import heat_class
 
 TOP = 5
 TWO = Decimal("0.01")

@@ -8,8 +8,8 @@ from communes.models import AdministrativeUnit, Level
 from communes.selectors import request_memberships
 from scoring.assessments.selectors import returned_for_explanation
 from scoring.rankings.advice import standing_advice
+from scoring.rankings.choices import group_choices
 from scoring.rankings.dashboards import (
-    group_choices,
     latest_result,
     ranking_dashboard,
     ranking_group_of,
@@ -22,7 +22,12 @@ from scoring.rankings.what_if import WhatIfRefused, figure_choices, what_if
 
 
 def _selected(request):
-    return group_choices(request.user, request.GET.get("group"), request.GET.get("period"))
+    return group_choices(
+        request.user,
+        request.GET.get("group"),
+        request.GET.get("period"),
+        request_memberships(request),
+    )
 
 
 def _ranking_group_code(request, framework, period):

@@ -9,13 +9,15 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from communes.models import Merge
-from communes.selectors import on_date, visible_unit_on
+from communes.selectors import on_date, request_memberships, visible_unit_on
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.viewsets import ScopedViewSetMixin
+from core.cache import cached, digest
 from core.problems import Problem
 from scoring.frameworks.selectors import group_framework
-from scoring.models import Framework, Period, RankingRun
+from scoring.models import Period, RankingRun
 from scoring.periods import PeriodCodeError, parse_period_code
+from scoring.rankings.choices import TTL, choices_stamp, readable_framework_ids
 from scoring.rankings.selectors import unit_history
 from scoring.rankings.serializers import RankingRowSerializer
 from scoring.rankings.served import ranking_api_rows
@@ -57,16 +59,10 @@ class RankingView(GenericAPIView):
             problems.append(Problem(None, "group", _("Give the code of the issuing unit.")))
         if problems:
             return errors_response(problems)
-        period = Period.objects.filter(code=period_code.upper()).first()
-        if period is None:
-            raise Http404
-        framework, _error = group_framework(
-            issuer_code=group, period=period, framework_code=request.query_params.get("framework")
-        )
-        if (
-            framework is None
-            or not Framework.objects.visible_to(request.user).filter(pk=framework.pk).exists()
-        ):
+        stamp = choices_stamp()
+        period, framework = _asked_group(period_code.upper(), group, request, stamp)
+        readable = readable_framework_ids(request.user, request_memberships(request), stamp)
+        if framework is None or framework.pk not in readable:
             raise Http404
         ranking_group = None
         group_code = request.query_params.get("ranking_group")
@@ -89,6 +85,25 @@ class RankingView(GenericAPIView):
         if as_of is not None:
             response["X-Rankings-As-Of"] = localtime(as_of).isoformat()
         return response
+
+
+def _asked_group(period_code: str, issuer_code: str, request, stamp: str):
+    """(period, framework) the query names, or (…, None) when it names none. What was found is
+    kept per state of the frameworks and units (choices_stamp), as every request asks again;
+    what was not is asked again next time (None is never kept)."""
+    framework_code = request.query_params.get("framework")
+
+    def find():
+        period = Period.objects.filter(code=period_code).first()
+        if period is None:
+            return None
+        framework, _error = group_framework(
+            issuer_code=issuer_code, period=period, framework_code=framework_code
+        )
+        return (period, framework) if framework is not None else None
+
+    key = f"api:group:{digest(period_code, issuer_code, framework_code)}:{stamp}"
+    return cached(key, find, TTL) or (None, None)
 
 
 class RankingRunSerializer(serializers.ModelSerializer):

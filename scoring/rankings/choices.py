@@ -33,7 +33,7 @@ class Choice:
 def group_choices(user, issuer_code: str | None, period_code: str | None, memberships=None):
     """(framework, period, issuer choices, period choices) for the dashboard's selectors.
     `memberships`: the user's, when the caller has read them already."""
-    stamp = _stamp()
+    stamp = choices_stamp()
     frameworks = _readable_frameworks(user, memberships, stamp)
     issuers = {}
     for framework in frameworks:
@@ -59,7 +59,14 @@ def group_choices(user, issuer_code: str | None, period_code: str | None, member
     return framework, period, issuer_choices, period_choices
 
 
-def _stamp() -> str:
+def readable_framework_ids(user, memberships, stamp: str) -> set[int]:
+    """The ids of Framework.objects.visible_to(user), kept as the selectors keep them (the
+    ranking API asks on every request); `stamp` from choices_stamp."""
+    return {f.pk for f in _readable_frameworks(user, memberships, stamp)}
+
+
+def choices_stamp() -> str:
+    """The state of the tables choices are made from, for keys of what is kept from them."""
     tables = {
         "framework": Framework._meta.db_table,
         "assessment": Assessment._meta.db_table,

@@ -165,10 +165,14 @@ def export_records(rows, layout: Layout, mapping, month, units, aliases, confirm
                 proposals.append(Proposal(number, match.text, unit.code, unit.name))
             continue
         values = {
-            name: export_count(cells[at]) if at < len(cells) else None
+            name: export_count(cells[at] if at < len(cells) else None)
             for name, at in layout.columns.items()
-            if name in COUNTER_FIELDS or name == "total"
+            if name in COUNTER_FIELDS
         }
+        # A blank printed total is no total (nothing to check received against), not zero.
+        total_at = layout.columns.get("total")
+        if total_at is not None and total_at < len(cells) and str(cells[total_at] or "").strip():
+            values["total"] = export_count(cells[total_at])
         _received(values, layout, mapping, number, problems)
         records.append((number, {"commune_code": code, "month": f"{month:%Y-%m}", **values}))
     return records, problems, proposals, skipped

@@ -162,12 +162,15 @@ _GROUPED = re.compile(r"[0-9]{1,3}(?:[., \u00a0][0-9]{3})+")
 
 
 def export_count(cell):
-    """A figure as exports print it: "1.234" and "1 234" are 1234, "-" is none; anything else
-    is left for the statistics' own check (dossiers.validation.parse_count) to judge."""
+    """A figure as exports print it: "1.234" and "1 234" are 1234; a blank cell or a dash is 0,
+    as the software prints zero; anything else is left for the statistics' own check
+    (dossiers.validation.parse_count) to judge."""
+    if cell is None:
+        return 0
     if isinstance(cell, str):
         text = cell.strip()
-        if text in ("-", "–"):
-            return None
+        if text in ("", "-", "–"):
+            return 0
         if _GROUPED.fullmatch(text):
             return re.sub(r"[^0-9]", "", text)
     return cell

@@ -1,6 +1,6 @@
 import datetime
 
-from dossiers.metrics import METRICS, rate
+from dossiers.metrics import COUNTER_LABELS, METRICS, OTHER_OUTCOMES, rate
 from dossiers.models import DossierReport
 
 
@@ -25,6 +25,11 @@ def year_table(commune, year: int) -> list[dict]:
                 "future": month > today,
                 "on_time": rate(METRICS["on_time_rate"], counters) if counters else None,
                 "online": rate(METRICS["online_rate"], counters) if counters else None,
+                # Awaiting supplements, returned, suspended, other: one column, each in its title.
+                "other": sum(counters[n] for n in OTHER_OUTCOMES) if counters else None,
+                "other_parts": [(COUNTER_LABELS[n], counters[n]) for n in OTHER_OUTCOMES]
+                if counters
+                else [],
             }
         )
     return months

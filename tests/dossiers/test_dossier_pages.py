@@ -1,6 +1,7 @@
 """The commune officer's statistics pages: the year, a month's form, upload, preview, confirm."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -162,6 +163,17 @@ def test_the_month_form_groups_every_counter_once(client):
     refused = client.post("/dossiers/31564/2024-05/", dict(sent, postal="3"))
     assert refused.status_code == 400
     assert "received in person, online and by post (21) exceed received (20)" in html_of(refused)
+
+    # The year's table shows them: 6 received online; 3 + 2 + 1 + 1 = 7 other outcomes, each
+    # named in the cell's title.
+    year = client.get("/dossiers/31564/", {"year": 2024})
+    may = next(m for m in year.context["months"] if m["month"].month == 5)
+    assert may["other"] == 7
+    row = html_of(year).split('<td class="strong">05/2024</td>')[1].split("</tr>")[0]
+    cells = re.findall(r"<td class=\"num[^\"]*\"[^>]*>([^<]*)</td>", row)
+    assert cells[:2] == ["20", "6"]  # received, of which online
+    title = "Awaiting supplements: 3; Returned or withdrawn: 2; Suspended: 1; Other outcome: 1"
+    assert f'title="{title}">7</td>' in row
 
 
 def html_of(response) -> str:

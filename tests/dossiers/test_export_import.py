@@ -400,6 +400,25 @@ def test_departments_and_districts_in_the_export_are_left_out(units, mapping, ap
     ]
 
 
+def test_zero_printed_as_a_blank_or_a_dash_is_zero(units, mapping, appraiser, district):
+    """Exports print zero as an empty cell or "-": Hòa Tú's row written that way stores the same
+    figures as written with zeros. A blank total is no total, so nothing is checked against it."""
+    an_my, hoa_tu, _third = units
+    blanks = [50, None, 45, 5, 40, 6, 1, 3, "-", "", "–", None]
+    # None resolved late, and the total left blank.
+    no_late = [None, 0, 45, 5, 40, 7, "", 3, 0, 0, 0, 0]
+    content = export_workbook([("Xã Hòa Tú", blanks), ("Xã An Mỹ", no_late)])
+    result = export_import(file_name="x.xlsx", content=content, mapping=mapping, user=appraiser)
+    assert result.ok, [str(p.message) for p in result.problems]
+    fields = ["carried_over", "received", "received_online", "resolved_early", "resolved_on_time"]
+    fields += ["resolved_late", "pending_on_time", "pending_overdue", "awaiting_supplement"]
+    fields += ["returned", "suspended"]
+    # Received = trong kỳ 45 + qua mạng 5; every blank or dash 0.
+    stored = DossierReport.objects.values_list(*fields)
+    assert list(stored.get(commune=hoa_tu, month=OCTOBER)) == [0, 50, 5, 40, 6, 1, 3, 0, 0, 0, 0]
+    assert list(stored.get(commune=an_my, month=OCTOBER)) == [0, 50, 5, 40, 7, 0, 3, 0, 0, 0, 0]
+
+
 @pytest.mark.parametrize(
     ("title", "month"),
     [

@@ -37,12 +37,18 @@ def parse_month(value) -> tuple[datetime.date | None, str | None]:
     }
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]+(\.0+)?")
+_FRACTION = re.compile(r"[+-]?[0-9]*[.,][0-9]+")
+
+
 def parse_count(value) -> tuple[int | None, str | None]:
     """(whole number, None), (None, None) for an empty cell, or (None, message)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     number = None
-    if isinstance(value, bool):
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)  # the usual cell of a CSV file, without the patterns below
+    elif isinstance(value, bool):
         pass
     elif isinstance(value, int):
         number = value
@@ -54,9 +60,9 @@ def parse_count(value) -> tuple[int | None, str | None]:
         return None, _("a date was found where a number of dossiers was expected")
     else:
         text = str(value).strip()
-        if re.fullmatch(r"[+-]?[0-9]+(\.0+)?", text):
+        if _WHOLE.fullmatch(text):
             number = int(Decimal(text))
-        elif re.fullmatch(r"[+-]?[0-9]*[.,][0-9]+", text):
+        elif _FRACTION.fullmatch(text):
             return None, _("'%(value)s' is not a whole number") % {"value": text[:40]}
         elif text.startswith("="):
             return None, _("a formula was found where a number was expected")

@@ -60,7 +60,9 @@ class RankingView(GenericAPIView):
         if problems:
             return errors_response(problems)
         stamp = choices_stamp()
-        period, framework = _asked_group(period_code.upper(), group, request, stamp)
+        period, framework = _asked_group(
+            period_code.upper(), group, request.query_params.get("framework"), stamp
+        )
         readable = readable_framework_ids(request.user, request_memberships(request), stamp)
         if framework is None or framework.pk not in readable:
             raise Http404
@@ -87,11 +89,10 @@ class RankingView(GenericAPIView):
         return response
 
 
-def _asked_group(period_code: str, issuer_code: str, request, stamp: str):
-    """(period, framework) the query names, or (…, None) when it names none. What was found is
-    kept per state of the frameworks and units (choices_stamp), as every request asks again;
+def _asked_group(period_code: str, issuer_code: str, framework_code: str | None, stamp: str):
+    """(period, framework) the query names, or (None, None) when it names none. What was found
+    is kept per state of the frameworks and units (choices_stamp), as every request asks again;
     what was not is asked again next time (None is never kept)."""
-    framework_code = request.query_params.get("framework")
 
     def find():
         period = Period.objects.filter(code=period_code).first()

@@ -2,7 +2,8 @@
 
 One call runs a fixed number of statements whatever the number and size of the groups (no
 Python loop over groups, units or scores), in the caller's transaction, so readers see either
-the old results or the new ones. The statements are in engine_sql and nested_items.
+the old results or the new ones. The statements are in engine_sql, nested_items and
+engine_results_sql.
 """
 
 from collections.abc import Iterable
@@ -11,34 +12,47 @@ from django.db import connection
 from django.utils import timezone
 
 from scoring.models import Framework, Period
+from scoring.rankings import engine_results_sql as results_sql
 from scoring.rankings import engine_sql as sql
 from scoring.rankings import previous_ranks
 from scoring.rankings.nested_items import ROLL_UP_STATEMENTS
 
 Group = tuple[int, int]  # (framework_id, period_id)
 
-STATEMENTS = [
-    # 1. Blank scores where missing (sub-criteria added after the group was opened).
-    sql.INSERT_MISSING_SCORES,
-    # 2. Metric values from the dossier counters summed over the period's months.
-    sql.METRIC_VALUES,
-    # 3. Derived points from the metric value, by the item's method.
-    sql.DERIVED_POINTS,
-    # 4. Points used: the appraiser's, else derived, else self points.
-    sql.POINTS_USED,
-    # 4b. Items made of items, their items' points rolled up level by level.
+# Before these, the groups' score rows are locked and counted (SCORE_ROWS), and blank scores
+# are added where missing (sub-criteria added after the group was opened: INSERT_MISSING_SCORES).
+SCORE_STATEMENTS = [
+    # 2. Metric values from the dossier counters summed over the period's months, derived
+    #    points by the item's method, points used (the appraiser's, else derived, else self).
+    sql.SCORE_POINTS,
+    # 3. Items made of items, their items' points rolled up level by level.
     *ROLL_UP_STATEMENTS,
-    # 5. A result row per assessment and its ranking group.
+    # 4. A result row per assessment and its ranking group; a row per result and area.
     sql.INSERT_RESULTS,
     sql.RESULT_GROUPS,
-    # 6. Totals, bonus and penalty, maximum and index percent.
-    sql.TOTALS,
-    # 7. Bands, 8. ranks, 9. area percents.
-    sql.BANDS,
-    sql.RANKS,
-    sql.INSERT_AREA_RESULTS,
-    sql.AREA_RESULTS,
+    results_sql.INSERT_AREA_RESULTS,
 ]
+# 5. Totals, bonus and penalty, maximum and index percent; area percents. 6. Bands, 7. ranks.
+STATEMENTS_BY_VENDOR = {
+    "postgresql": [
+        *SCORE_STATEMENTS,
+        results_sql.TOTALS_AND_AREAS,
+        results_sql.BANDS,
+        results_sql.RANKS,
+    ],
+    "sqlite": [
+        *SCORE_STATEMENTS,
+        results_sql.TOTALS,
+        results_sql.AREA_RESULTS,
+        results_sql.BANDS,
+        results_sql.RANKS,
+    ],
+}
+
+
+def statements() -> list[str]:
+    """The engine's statements on this database, in the order they run."""
+    return STATEMENTS_BY_VENDOR[connection.vendor]
 
 
 def _bound(statement: str, groups: list[Group]) -> str:
@@ -50,6 +64,7 @@ def _bound(statement: str, groups: list[Group]) -> str:
         statement.replace(sql.BATCH, f"VALUES {values}")
         .replace(sql.MATERIALIZED, "MATERIALIZED" if postgresql else "")
         .replace(sql.DISTINCT, "IS DISTINCT FROM" if postgresql else "IS NOT")
+        .replace(sql.FOR_UPDATE, "FOR UPDATE OF s" if postgresql else "")
     )
 
 
@@ -72,14 +87,21 @@ def recompute_groups(groups: Iterable[Group]) -> int:
         if connection.vendor == "postgresql":
             # Keep the joins in the order written (from the groups' assessments inward), so the
             # plans follow the groups' size with or without planner statistics; until the
-            # caller's transaction ends, then back to the server's setting.
-            cursor.execute("SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1")
-        if connection.features.has_select_for_update:
-            cursor.execute(_bound(sql.LOCK_SCORES, groups), params)
-        for statement in STATEMENTS:
+            # caller's transaction ends, then back to the server's setting. No JIT: without
+            # statistics the estimates of a national run are huge and PostgreSQL spent a
+            # second compiling a statement that runs in one (measured, docs/performance.md).
+            cursor.execute(
+                "SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1; "
+                "SET LOCAL jit = off"
+            )
+        cursor.execute(_bound(sql.SCORE_ROWS, groups), params)
+        held, called_for = cursor.fetchone()
+        if held < called_for:
+            cursor.execute(_bound(sql.INSERT_MISSING_SCORES, groups), params)
+        for statement in statements():
             cursor.execute(_bound(statement, groups), params)
         if connection.vendor == "postgresql":
-            cursor.execute("RESET join_collapse_limit; RESET from_collapse_limit")
+            cursor.execute("RESET join_collapse_limit; RESET from_collapse_limit; RESET jit")
     previous_ranks.refresh_previous_ranks(groups)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -1,6 +1,6 @@
 """The index a result shows, inverted: how many points reach a given percent. The engine
 computes the index as ROUND(100 × earned / maximum, precision), half away from zero
-(engine_sql.TOTALS). A unit's advice and the dashboard's band margins ask here."""
+(engine_results_sql.TOTALS). A unit's advice and the dashboard's band margins ask here."""
 
 from decimal import ROUND_CEILING, Decimal
 

@@ -90,11 +90,43 @@ def test_a_recompute_runs_the_same_statements_whatever_the_number_of_groups(make
     every = _statements(groups)
     assert len(groups) >= 5
     assert len(one) == len(every)
-    # The engine's statements; on PostgreSQL the join order set and reset and the score lock;
-    # the previous ranks (five reads: frameworks, years, later groups, periods, assessed
-    # periods; one UPDATE) and the count of results.
-    postgresql = 3 if connection.vendor == "postgresql" else 0
-    assert len(every) == len(engine.STATEMENTS) + postgresql + 6 + 1
+    # The score rows locked and counted (none missing: no insert); the engine's statements; on
+    # PostgreSQL the join order set and reset; the previous ranks (five reads: frameworks,
+    # years, later groups, periods, assessed periods; one UPDATE) and the count of results.
+    postgresql = 2 if connection.vendor == "postgresql" else 0
+    assert len(every) == 1 + len(engine.statements()) + postgresql + 6 + 1
+
+
+def test_a_score_row_gone_missing_is_added_back_and_counted(make_group, communes):
+    """Rows are counted before the pass: a missing one (an item added after the group was
+    opened) is inserted and computed; a complete group spares the insert."""
+    framework, period = make_group(DERIVED_DOC)
+    save_scores(period, {c.code: {"3.1": "2"} for c in communes})
+    group = (framework.pk, period.pk)
+    engine.recompute_groups([group])
+    result = Result.objects.get(unit=communes[0], framework=framework, period=period)
+    total = result.total_points
+    assert total >= 2
+    gone = Score.objects.get(
+        assessment__unit=communes[0],
+        assessment__framework=framework,
+        sub_criterion__code="3.1",
+    )
+    assessment_id, item_id = gone.assessment_id, gone.sub_criterion_id
+    gone.delete()
+
+    inserted = [
+        q
+        for q in _statements([group])
+        if q.lstrip().startswith("WITH") and "INSERT INTO" in q and "scoring_score " in q
+    ]
+    assert len(inserted) == 1
+    back = Score.objects.get(assessment_id=assessment_id, sub_criterion_id=item_id)
+    assert back.self_points is None and back.points == 0
+    result.refresh_from_db()
+    assert result.total_points == total - 2
+    # Complete again: no insert.
+    assert not [q for q in _statements([group]) if "INSERT INTO scoring_score " in q]
 
 
 def test_a_bulk_change_sends_one_task_and_recomputes_its_groups_in_one_pass(

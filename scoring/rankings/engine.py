@@ -79,9 +79,15 @@ def insert_missing_scores(framework_id: int, period_id: int) -> None:
 
 def recompute_groups(groups: Iterable[Group]) -> int:
     """Recompute every result of the groups in the caller's transaction; returns how many."""
+    return sum(recompute_groups_counted(groups).values())
+
+
+def recompute_groups_counted(groups: Iterable[Group]) -> dict[Group, int]:
+    """Recompute every result of the groups in the caller's transaction; returns how many
+    results each group holds (groups without any are left out)."""
     groups = sorted({(int(f), int(p)) for f, p in groups})
     if not groups:
-        return 0
+        return {}
     params = _params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -106,12 +112,13 @@ def recompute_groups(groups: Iterable[Group]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             _bound(
-                f"WITH batch(f, p) AS ({sql.BATCH}) SELECT COUNT(*) FROM {sql.T['result']} r "
-                f"WHERE {sql.in_batch('r')}",
+                f"WITH batch(f, p) AS ({sql.BATCH}) "
+                f"SELECT r.framework_id, r.period_id, COUNT(*) FROM {sql.T['result']} r "
+                f"WHERE {sql.in_batch('r')} GROUP BY r.framework_id, r.period_id",
                 groups,
             )
         )
-        return cursor.fetchone()[0]
+        return {(f, p): count for f, p, count in cursor.fetchall()}
 
 
 def recompute_group(framework: Framework, period: Period) -> int:

@@ -7,7 +7,6 @@ always followed by a run; runs that find nothing dirty do nothing, so a burst co
 
 import datetime
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,7 +24,6 @@ from scoring.models import (
     Framework,
     Period,
     RankingRun,
-    Result,
     RunStatus,
 )
 from scoring.rankings import engine
@@ -186,8 +184,15 @@ def groups_locked(groups: set[Group]) -> Iterator[None]:
 
 def _abandoned_runs_failed(locked: set[Group]) -> None:
     """Holding the groups' locks, a run still marked running belongs to a dead worker."""
-    if connection.vendor == "postgresql":
-        RankingRun.objects.filter(_of(locked), status=RunStatus.RUNNING).update(
+    if connection.vendor != "postgresql":
+        return
+    # The few running runs, then those of these groups: a filter of one condition per group
+    # made PostgreSQL test every one of them on every run ever recorded (84 ms for 691 groups).
+    running = RankingRun.objects.filter(status=RunStatus.RUNNING)
+    rows = running.values_list("pk", "framework_id", "period_id")
+    abandoned = [pk for pk, f, p in rows if (f, p) in locked]
+    if abandoned:
+        running.filter(pk__in=abandoned).update(
             status=RunStatus.FAILED, finished_at=timezone.now(), error=ABANDONED
         )
 
@@ -221,12 +226,10 @@ def _recompute_recorded(groups: set[Group], *, trigger: str) -> list[RankingRun]
     try:
         with transaction.atomic():
             marks = list(DirtyGroup.objects.filter(_of(groups)).values_list("pk", "version"))
-            engine.recompute_groups(groups)
+            counts = engine.recompute_groups_counted(groups)
             # Only the changes we saw are settled; a newer one keeps its mark for the next pass.
             settled = (Q(pk=pk, version=version) for pk, version in marks)
             DirtyGroup.objects.filter(reduce(or_, settled, Q(pk__in=[]))).delete()
-            counted = Result.objects.filter(_of(groups)).values_list("framework_id", "period_id")
-            counts = Counter(counted)
             finished = timezone.now()
             for run in runs:
                 run.status, run.finished_at = RunStatus.SUCCEEDED, finished

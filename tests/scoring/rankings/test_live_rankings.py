@@ -78,18 +78,18 @@ def test_a_change_during_a_recompute_keeps_the_group_dirty(make_group, communes)
     framework, period = make_group()
     rankings.groups_mark_dirty([(framework.pk, period.pk)])
     mark = DirtyGroup.objects.get(framework=framework, period=period)
-    original = rankings.engine.recompute_groups
+    original = rankings.engine.recompute_groups_counted
 
     def change_meanwhile(*args):
-        count = original(*args)
+        counts = original(*args)
         DirtyGroup.objects.filter(pk=mark.pk).update(version=mark.version + 1)
-        return count
+        return counts
 
-    rankings.engine.recompute_groups = change_meanwhile
+    rankings.engine.recompute_groups_counted = change_meanwhile
     try:
         rankings.group_recompute_now(framework, period, trigger="test")
     finally:
-        rankings.engine.recompute_groups = original
+        rankings.engine.recompute_groups_counted = original
     assert DirtyGroup.objects.filter(pk=mark.pk).exists()
     assert rankings.dirty_group_recompute(framework.pk, period.pk) == 1
     assert not DirtyGroup.objects.filter(framework=framework).exists()
@@ -106,7 +106,7 @@ def test_a_failed_recompute_is_recorded_and_leaves_the_previous_results_whole(
         Result.objects.filter(framework=framework).update(index_percent=0)  # half-done work
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(rankings.engine, "recompute_groups", boom)
+    monkeypatch.setattr(rankings.engine, "recompute_groups_counted", boom)
     rankings.groups_mark_dirty([(framework.pk, period.pk)])
     run = rankings.group_recompute_now(framework, period, trigger="test")
     assert (run.status, run.error) == ("failed", "RuntimeError: disk full")

@@ -6,7 +6,7 @@ from django.db import connection
 
 from core.db import MIN_ROWS, analyze_after_load, tables_analyze
 from dossiers.models import DossierReport
-from scoring.models import Score
+from scoring.models import AreaResult, Result, Score
 from tests.processes import require_real_services
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,15 @@ def test_a_load_small_against_what_the_table_holds_is_left_to_autovacuum():
     _forget(dossiers)
     assert tables_analyze({score: 50_000, dossiers: MIN_ROWS}) == [dossiers]
     assert _reltuples(score) == 1_000_000  # 5 % of it changed: not worth a pass
+
+
+def test_the_tables_each_recompute_rewrites_leave_room_in_their_pages():
+    """Fill factor 80: a recomputed row's new version fits in its page, so PostgreSQL need not
+    touch the table's indexes (heap-only update); at 100 a national recompute wrote 25-60 %
+    slower (docs/performance.md)."""
+    require_real_services(broker=False)
+    tables = [model._meta.db_table for model in (Score, Result, AreaResult)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [tables])
+        options = dict(cursor.fetchall())
+    assert options == {table: ["fillfactor=80"] for table in tables}

@@ -228,7 +228,15 @@ class RankingRun(models.Model):
         verbose_name = _("ranking run")
         verbose_name_plural = _("ranking runs")
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["framework", "period", "-started_at"])]
+        indexes = [
+            models.Index(fields=["framework", "period", "-started_at"]),
+            # The few runs still running, looked for by every recompute (abandoned ones).
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status=RunStatus.RUNNING),
+                name="rankingrun_running",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.framework} {self.period} {self.status} {self.started_at:%Y-%m-%d %H:%M:%S}"

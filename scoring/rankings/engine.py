@@ -7,6 +7,7 @@ engine_results_sql.
 """
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -15,44 +16,51 @@ from scoring.models import Framework, Period
 from scoring.rankings import engine_results_sql as results_sql
 from scoring.rankings import engine_sql as sql
 from scoring.rankings import previous_ranks
-from scoring.rankings.nested_items import ROLL_UP_STATEMENTS
+from scoring.rankings.nested_items import roll_up_statements
 
 Group = tuple[int, int]  # (framework_id, period_id)
 
-# Before these, the groups' score rows are locked and counted (SCORE_ROWS), and blank scores
-# are added where missing (sub-criteria added after the group was opened: INSERT_MISSING_SCORES).
-SCORE_STATEMENTS = [
-    # 2. Metric values from the dossier counters summed over the period's months, derived
-    #    points by the item's method, points used (the appraiser's, else derived, else self).
-    sql.SCORE_POINTS,
-    # 3. Items made of items, their items' points rolled up level by level.
-    *ROLL_UP_STATEMENTS,
-    # 4. A result row per assessment and its ranking group; a row per result and area.
-    sql.INSERT_RESULTS,
-    sql.RESULT_GROUPS,
-    results_sql.INSERT_AREA_RESULTS,
-]
-# 5. Totals, bonus and penalty, maximum and index percent; area percents. 6. Bands, 7. ranks.
-STATEMENTS_BY_VENDOR = {
-    "postgresql": [
-        *SCORE_STATEMENTS,
-        results_sql.TOTALS_AND_AREAS,
-        results_sql.BANDS,
-        results_sql.RANKS,
-    ],
-    "sqlite": [
-        *SCORE_STATEMENTS,
-        results_sql.TOTALS,
-        results_sql.AREA_RESULTS,
-        results_sql.BANDS,
-        results_sql.RANKS,
-    ],
-}
+
+class Found(NamedTuple):
+    """What SCORE_ROWS counted (rows held and called for) and the deepest item with items."""
+
+    scores: int
+    scores_called_for: int
+    results: int
+    results_called_for: int
+    area_results: int
+    area_results_called_for: int
+    deepest_node: int | None
 
 
-def statements() -> list[str]:
-    """The engine's statements on this database, in the order they run."""
-    return STATEMENTS_BY_VENDOR[connection.vendor]
+# A recompute of groups whose rows all exist and whose items are flat (the usual case).
+COMPLETE = Found(0, 0, 0, 0, 0, 0, None)
+
+
+def statements(found: Found = COMPLETE, vendor: str | None = None) -> list[str]:
+    """The engine's statements, in the order they run, after SCORE_ROWS found this."""
+    results_missing = found.results < found.results_called_for
+    areas_missing = results_missing or found.area_results < found.area_results_called_for
+    run = [
+        # 1. Blank scores where missing (sub-criteria added after the group was opened).
+        *([sql.INSERT_MISSING_SCORES] if found.scores < found.scores_called_for else []),
+        # 2. Metric values from the dossier counters summed over the period's months, derived
+        #    points by the item's method, points used (the appraiser's, else derived, else self).
+        sql.SCORE_POINTS,
+        # 3. Items made of items, their items' points rolled up level by level.
+        *roll_up_statements(found.deepest_node),
+        # 4. A result row per assessment and its ranking group; a row per result and area.
+        *([sql.INSERT_RESULTS] if results_missing else []),
+        sql.RESULT_GROUPS,
+        *([results_sql.INSERT_AREA_RESULTS] if areas_missing else []),
+    ]
+    # 5. Totals, bonus and penalty, maximum and index percent; area percents.
+    if (vendor or connection.vendor) == "postgresql":
+        run.append(results_sql.TOTALS_AND_AREAS)
+    else:
+        run += [results_sql.TOTALS, results_sql.AREA_RESULTS]
+    # 6. Bands, 7. ranks.
+    return run + [results_sql.BANDS, results_sql.RANKS]
 
 
 def _bound(statement: str, groups: list[Group]) -> str:
@@ -104,10 +112,7 @@ def recompute_groups_counted(groups: Iterable[Group]) -> dict[Group, int]:
                 "SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1"
             )
         cursor.execute(_bound(sql.SCORE_ROWS, groups), params)
-        held, called_for = cursor.fetchone()
-        if held < called_for:
-            cursor.execute(_bound(sql.INSERT_MISSING_SCORES, groups), params)
-        for statement in statements():
+        for statement in statements(Found(*cursor.fetchone())):
             cursor.execute(_bound(statement, groups), params)
         if connection.vendor == "postgresql":
             cursor.execute(

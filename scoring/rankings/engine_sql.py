@@ -68,7 +68,7 @@ GROUP_ASSESSMENTS = f"""ga AS {MATERIALIZED} (
     ), gsub AS {MATERIALIZED} (
         SELECT sc.id, sc.framework_id, sc.area_id, sc.parent_id, sc.kind, sc.has_items,
                sc.method, sc.metric, sc.max_points, sc.when_nothing, sc.per_count,
-               sc.target_percent
+               sc.target_percent, sc.depth
         FROM (SELECT DISTINCT framework_id FROM ga) fw
         JOIN {T["sub"]} sc ON sc.framework_id = fw.framework_id)"""
 
@@ -118,10 +118,12 @@ INSERT_MISSING_SCORES = f"""
 # The groups' score rows, counted, and locked in primary-key order before the UPDATEs below
 # lock them in whatever order their plan visits them. Every writer of scores locks its rows in
 # this order too, so a recompute and a save of several scores wait for each other and never
-# deadlock. (FOR_UPDATE: PostgreSQL only; SQLite has no row locks and serialises writers.) Beside
-# the count, how many rows the groups' assessments and items call for: when both agree, no row
-# is missing and INSERT_MISSING_SCORES need not look for any (rows are unique per assessment and
-# item), which spares a national recompute a pass over every score row.
+# deadlock. (FOR_UPDATE: PostgreSQL only; SQLite has no row locks and serialises writers.)
+# Beside each count, how many rows the groups' assessments, items and areas call for: where
+# both agree nothing is missing (rows are unique per assessment and item, per assessment, per
+# result and area) and the inserts need not look, which spares a national recompute passes
+# over every score and area result; and the deepest item made of items, so the roll-up runs
+# only for the levels there are.
 FOR_UPDATE = "__FOR_UPDATE__"
 SCORE_ROWS = f"""
     {WITH_BATCH}, {GROUP_ASSESSMENTS}
@@ -129,8 +131,17 @@ SCORE_ROWS = f"""
                 SELECT s.id FROM ga
                 JOIN gsub sc ON sc.framework_id = ga.framework_id
                 JOIN {T["score"]} s ON s.assessment_id = ga.id AND s.sub_criterion_id = sc.id
-                ORDER BY s.id {FOR_UPDATE}) held),
+                ORDER BY s.id {FOR_UPDATE}) held) AS scores,
            (SELECT COUNT(*) FROM ga JOIN gsub sc ON sc.framework_id = ga.framework_id)
+               AS scores_called_for,
+           (SELECT COUNT(*) FROM ga JOIN {T["result"]} r ON r.assessment_id = ga.id) AS results,
+           (SELECT COUNT(*) FROM ga) AS results_called_for,
+           (SELECT COUNT(*) FROM ga
+            JOIN {T["result"]} r ON r.assessment_id = ga.id
+            JOIN {T["area_result"]} x ON x.result_id = r.id) AS area_results,
+           (SELECT COUNT(*) FROM ga JOIN {T["area"]} ar ON ar.framework_id = ga.framework_id)
+               AS area_results_called_for,
+           (SELECT MAX(depth) FROM gsub WHERE has_items) AS deepest_node
     """
 
 # Per score row of the groups, in one pass: the metric value from the dossier counters summed

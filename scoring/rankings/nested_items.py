@@ -47,4 +47,11 @@ def _roll_up(depth: int) -> str:
 
 
 # Items with items stand at depths 0 … MAX_DEPTH - 1 (a leaf may stand at MAX_DEPTH).
-ROLL_UP_STATEMENTS = [_roll_up(depth) for depth in range(MAX_DEPTH - 1, -1, -1)]
+_ROLL_UP = [_roll_up(depth) for depth in range(MAX_DEPTH)]
+
+
+def roll_up_statements(deepest: int | None) -> list[str]:
+    """The roll-up, deepest level first, from the deepest item made of items (None: none)."""
+    if deepest is None:
+        return []
+    return [_ROLL_UP[depth] for depth in range(min(deepest, MAX_DEPTH - 1), -1, -1)]

@@ -7,7 +7,15 @@ from django.test.utils import CaptureQueriesContext
 
 from dossiers.services import dossier_reports_save
 from scoring import tasks
-from scoring.models import AreaResult, Assessment, DirtyGroup, RankingRun, Result, Score
+from scoring.models import (
+    AreaResult,
+    Assessment,
+    DirtyGroup,
+    RankingRun,
+    Result,
+    Score,
+    SubCriterion,
+)
 from scoring.rankings import engine
 from scoring.rankings import services as rankings
 from tests.factories import DERIVED_DOC
@@ -86,15 +94,32 @@ def test_one_pass_over_every_group_gives_what_one_group_at_a_time_gives(make_gro
 def test_a_recompute_runs_the_same_statements_whatever_the_number_of_groups(make_group):
     make_group()
     groups = _all_groups()
-    one = _statements(groups[:1])
-    every = _statements(groups)
     assert len(groups) >= 5
+    engine.recompute_groups(groups)  # every row there: nothing left to insert
+    # The group whose framework nests items deepest: the statements of all groups are its own.
+    deepest = (
+        SubCriterion.objects.filter(has_items=True)
+        .order_by("-depth")
+        .values_list("framework_id", "depth")[0]
+    )
+    nested = next(g for g in groups if g[0] == deepest[0])
+    one = _statements([nested])
+    every = _statements(groups)
     assert len(one) == len(every)
-    # The score rows locked and counted (none missing: no insert); the engine's statements; on
-    # PostgreSQL the join order set and reset; the previous ranks (five reads: frameworks,
-    # years, later groups, periods, assessed periods; one UPDATE) and the count of results.
-    postgresql = 2 if connection.vendor == "postgresql" else 0
-    assert len(every) == 1 + len(engine.statements()) + postgresql + 6 + 1
+    # The score rows locked and counted; metric values to points used in one pass; the roll-up,
+    # one statement per level of nesting; the results' ranking groups; totals and area percents
+    # (one statement on PostgreSQL, two on SQLite); bands; ranks; on PostgreSQL the join order
+    # set and reset; the previous ranks (five reads: frameworks, years, later groups, periods,
+    # assessed periods; one UPDATE) and the count of results.
+    levels = deepest[1] + 1
+    totals, settings = (1, 2) if connection.vendor == "postgresql" else (2, 0)
+    assert len(every) == 1 + 1 + levels + 1 + totals + 2 + settings + 6 + 1
+    flat = next(
+        g
+        for g in groups
+        if not SubCriterion.objects.filter(framework_id=g[0], has_items=True).exists()
+    )
+    assert len(_statements([flat])) == len(every) - levels
 
 
 def test_a_score_row_gone_missing_is_added_back_and_counted(make_group, communes):
@@ -127,6 +152,14 @@ def test_a_score_row_gone_missing_is_added_back_and_counted(make_group, communes
     assert result.total_points == total - 2
     # Complete again: no insert.
     assert not [q for q in _statements([group]) if "INSERT INTO scoring_score " in q]
+    # An area result gone: put back and computed, as before.
+    area = AreaResult.objects.filter(result=result).order_by("area_id").first()
+    kept = (area.area_id, area.points, area.max_points, area.percent)
+    area.delete()
+    assert [q for q in _statements([group]) if "INSERT INTO scoring_arearesult " in q]
+    back = AreaResult.objects.get(result=result, area_id=kept[0])
+    assert (back.area_id, back.points, back.max_points, back.percent) == kept
+    assert not [q for q in _statements([group]) if "INSERT INTO" in q]
 
 
 def test_a_bulk_change_sends_one_task_and_recomputes_its_groups_in_one_pass(

@@ -164,16 +164,27 @@ SCORE_POINTS = f"""
              AND d.month >= per.start AND d.month <= per."end"
         GROUP BY ga.id, ga.framework_id
     ), rated AS {MATERIALIZED} (
-        SELECT s.id AS score_id, sc.id AS sub_id, sc.method, sc.when_nothing, sc.max_points,
-               sc.per_count, sc.target_percent, {_rate_sql()} AS rate
+        -- Every score row of the groups, read once, with its item's rule and, for a derived
+        -- item, its rate. (Joining the derived items' figures back to all rows instead made
+        -- PostgreSQL compare every row with every derived one in a small group.)
+        SELECT s.id AS score_id, sc.id AS sub_id, sc.method IN {DERIVED} AS is_derived,
+               sc.method, sc.when_nothing, sc.max_points, sc.per_count, sc.target_percent,
+               s.appraised_points, s.self_points,
+               s.metric_value AS stored_value, s.excluded AS stored_excluded,
+               s.derived_points AS stored_derived, s.points AS stored_points,
+               s.applicable_max AS stored_max,
+               CASE WHEN sc.method IN {DERIVED} THEN {_rate_sql()} END AS rate
         FROM sums
         JOIN gsub sc ON sc.framework_id = sums.framework_id
         JOIN {T["score"]} s ON s.assessment_id = sums.assessment_id AND s.sub_criterion_id = sc.id
-        WHERE sc.method IN {DERIVED}
-    ), derived AS {MATERIALIZED} (
-        SELECT score_id, rate,
-               (rate IS NULL AND when_nothing = '{WhenNothing.EXCLUDE}') AS excluded,
-               CASE
+    ), derived AS (
+        SELECT score_id, max_points, appraised_points, self_points, stored_value,
+               stored_excluded, stored_derived, stored_points, stored_max,
+               CASE WHEN is_derived THEN rate ELSE stored_value END AS metric_value,
+               CASE WHEN is_derived
+                    THEN (rate IS NULL AND when_nothing = '{WhenNothing.EXCLUDE}')
+                    ELSE stored_excluded END AS excluded,
+               CASE WHEN NOT is_derived THEN NULL
                    WHEN rate IS NULL THEN CASE when_nothing
                        WHEN '{WhenNothing.FULL}' THEN max_points
                        WHEN '{WhenNothing.EXCLUDE}' THEN 0 ELSE NULL END
@@ -187,28 +198,16 @@ SCORE_POINTS = f"""
                        SELECT st.points FROM {T["step"]} st
                        WHERE st.sub_criterion_id = rated.sub_id AND st.threshold_percent <= rate
                        ORDER BY st.threshold_percent DESC LIMIT 1), 0)
-               END AS derived_points
+               END AS rule_points,
+               is_derived
         FROM rated
-    ), valued AS (
-        SELECT s.id AS score_id, sc.max_points, s.appraised_points, s.self_points,
-               s.metric_value AS stored_value, s.excluded AS stored_excluded,
-               s.derived_points AS stored_derived, s.points AS stored_points,
-               s.applicable_max AS stored_max,
-               CASE WHEN d.score_id IS NULL THEN s.metric_value ELSE d.rate END AS metric_value,
-               CASE WHEN d.score_id IS NULL THEN s.excluded ELSE d.excluded END AS excluded,
-               CASE WHEN d.score_id IS NULL THEN s.derived_points ELSE d.derived_points END
-                   AS derived_points,
-               d.derived_points AS rule_points
-        FROM ga
-        JOIN gsub sc ON sc.framework_id = ga.framework_id
-        JOIN {T["score"]} s ON s.assessment_id = ga.id AND s.sub_criterion_id = sc.id
-        LEFT JOIN derived d ON d.score_id = s.id
     ), computed AS (
-        SELECT valued.*,
+        SELECT derived.*,
+               CASE WHEN is_derived THEN rule_points ELSE stored_derived END AS derived_points,
                CASE WHEN excluded THEN 0
                     ELSE COALESCE(appraised_points, rule_points, self_points, 0) END AS points,
                CASE WHEN excluded THEN 0 ELSE max_points END AS applicable_max
-        FROM valued
+        FROM derived
     ), changed AS {MATERIALIZED} (
         -- Compared here, with the values read in the same pass (the groups' score rows are
         -- locked), so the UPDATE visits only the rows it writes.

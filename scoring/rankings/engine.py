@@ -1,9 +1,10 @@
 """The ranking engine: every stored result of one or many ranking groups, computed set-wise.
 
-One call runs a fixed number of statements whatever the number and size of the groups (no
-Python loop over groups, units or scores), in the caller's transaction, so readers see either
-the old results or the new ones. The statements are in engine_sql, nested_items and
-engine_results_sql.
+One call runs at most a fixed number of statements whatever the number and size of the groups
+(no Python loop over groups, units or scores; the inserts of missing rows and the roll-up of
+nested items run only where there is something for them to do), in the caller's transaction,
+so readers see either the old results or the new ones. The statements are in engine_sql,
+nested_items and engine_results_sql.
 """
 
 from collections.abc import Iterable
@@ -37,7 +38,7 @@ class Found(NamedTuple):
 COMPLETE = Found(0, 0, 0, 0, 0, 0, None)
 
 
-def statements(found: Found = COMPLETE, vendor: str | None = None) -> list[str]:
+def statements(found: Found = COMPLETE) -> list[str]:
     """The engine's statements, in the order they run, after SCORE_ROWS found this."""
     results_missing = found.results < found.results_called_for
     areas_missing = results_missing or found.area_results < found.area_results_called_for
@@ -55,7 +56,7 @@ def statements(found: Found = COMPLETE, vendor: str | None = None) -> list[str]:
         *([results_sql.INSERT_AREA_RESULTS] if areas_missing else []),
     ]
     # 5. Totals, bonus and penalty, maximum and index percent; area percents.
-    if (vendor or connection.vendor) == "postgresql":
+    if connection.vendor == "postgresql":
         run.append(results_sql.TOTALS_AND_AREAS)
     else:
         run += [results_sql.TOTALS, results_sql.AREA_RESULTS]

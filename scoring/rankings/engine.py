@@ -34,11 +34,7 @@ class Found(NamedTuple):
     deepest_node: int | None
 
 
-# A recompute of groups whose rows all exist and whose items are flat (the usual case).
-COMPLETE = Found(0, 0, 0, 0, 0, 0, None)
-
-
-def statements(found: Found = COMPLETE) -> list[str]:
+def statements(found: Found) -> list[str]:
     """The engine's statements, in the order they run, after SCORE_ROWS found this."""
     results_missing = found.results < found.results_called_for
     areas_missing = results_missing or found.area_results < found.area_results_called_for

@@ -4,7 +4,8 @@ process (time and peak memory). The recomputes they enqueue wait in the broker: 
 import is timed.
 
 A year of scores for every commune (250,875 manual and survey rows) took minutes and gigabytes
-before #16; the bench imports a tenth of them unless BENCH_SCORES_IMPORT=all.
+before #16; staged and written set-wise it takes about 20 s, so the bench imports the whole
+year (BENCH_SCORES_IMPORT=tenth imports every tenth row, for a quicker run).
 """
 
 import csv
@@ -94,7 +95,7 @@ def dossiers_row() -> None:
 def scores_row() -> None:
     from scoring.models import Score
 
-    every = os.environ.get("BENCH_SCORES_IMPORT") == "all"
+    every = os.environ.get("BENCH_SCORES_IMPORT") != "tenth"
     scores = (
         Score.objects.filter(
             assessment__period__code="2023", sub_criterion__method__in=["manual", "survey"]
@@ -121,7 +122,8 @@ def scores_row() -> None:
         f"import_scores, {rows:,} rows ({share})",
         seconds,
         reference,
-        lambda v, r: (v <= 30 if every else v <= 3) and peak < 500,
+        # The goal is the year's; a tenth is a figure to compare runs by, with no goal of its own.
+        (lambda v, r: v <= 30 and peak < 500) if every else None,
         detail=f"goal ≤ 30 s and < 500 MB for a year; reference COPY; peak {peak:.0f} MB",
     )
 

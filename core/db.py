@@ -104,32 +104,46 @@ def rows_update(model: type[Model], rows: list[dict], fields: list[str], batch: 
             )
 
 
-def history_copy(
-    model: type[Model], ids, *, history_type: str, user=None, reason: str = "", batch=2000
-) -> None:
-    """History records (django-simple-history) of rows as they now stand, copied in SQL with
-    INSERT … SELECT: what `bulk_history_create` does through a model instance per row, which
-    took longer than the rest of a national import together. `history_type` is simple-history's
-    "+" (created) or "~" (changed)."""
+def history_insert(
+    model: type[Model], source: str, *, history_type: str, user=None, reason: str = ""
+) -> tuple[str, list]:
+    """The INSERT … SELECT of history records (django-simple-history) of the rows `source`
+    names as they stand (a table, or a data-modifying statement's rows, with the model's
+    columns), and its parameters. `history_type` is simple-history's "+" (created) or "~"
+    (changed)."""
     history = model.history.model
     tracked = {field.name for field in model._meta.concrete_fields}
-    columns = [
+    names = ", ".join(
         connection.ops.quote_name(field.column)
         for field in history._meta.concrete_fields
         if field.name in tracked
-    ]
-    names = ", ".join(columns)
+    )
     longest = history._meta.get_field("history_change_reason").max_length
-    stamp = [timezone.now(), history_type, user.pk if user else None, reason[:longest]]
+    return (
+        f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} ({names}, "
+        "history_date, history_type, history_user_id, history_change_reason) "
+        f"SELECT {names}, %s, %s, %s, %s FROM {source}",
+        [timezone.now(), history_type, user.pk if user else None, reason[:longest]],
+    )
+
+
+def history_copy(
+    model: type[Model], ids, *, history_type: str, user=None, reason: str = "", batch=2000
+) -> None:
+    """History records of rows as they now stand, copied in SQL: what `bulk_history_create`
+    does through a model instance per row, which took longer than the rest of a national
+    import together."""
+    statement, stamp = history_insert(
+        model,
+        connection.ops.quote_name(model._meta.db_table),
+        history_type=history_type,
+        user=user,
+        reason=reason,
+    )
     ids = list(ids)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             cursor.execute(
-                f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} ({names}, "
-                "history_date, history_type, history_user_id, history_change_reason) "
-                f"SELECT {names}, %s, %s, %s, %s "
-                f"FROM {connection.ops.quote_name(model._meta.db_table)} "
-                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
-                stamp + chunk,
+                f"{statement} WHERE id IN ({', '.join(['%s'] * len(chunk))})", stamp + chunk
             )

@@ -65,9 +65,8 @@ def kinds_ranked(framework: Framework) -> list[str] | None:
 
 def ensure_score_rows(assessments) -> None:
     """A blank score for every sub-criterion of each assessment's group, so that every later
-    write is an update (one set-wise statement per group)."""
-    for framework_id, period_id in {(a.framework_id, a.period_id) for a in assessments}:
-        engine.insert_missing_scores(framework_id, period_id)
+    write is an update (one set-wise statement for all the groups)."""
+    engine.insert_missing_scores({(a.framework_id, a.period_id) for a in assessments})
 
 
 def units_ranked(framework: Framework, period: Period):

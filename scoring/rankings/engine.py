@@ -77,9 +77,13 @@ def _params() -> dict:
     return {"now": timezone.now(), "true": True, "false": False}
 
 
-def insert_missing_scores(framework_id: int, period_id: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_bound(sql.INSERT_MISSING_SCORES, [(framework_id, period_id)]), _params())
+def insert_missing_scores(groups: Iterable[Group]) -> None:
+    """A blank score for every item of the groups' assessments that has none, in one statement
+    whatever the number of groups (an import of a year names every district's group)."""
+    groups = sorted({(int(f), int(p)) for f, p in groups})
+    if groups:
+        with connection.cursor() as cursor:
+            cursor.execute(_bound(sql.INSERT_MISSING_SCORES, groups), _params())
 
 
 def recompute_groups(groups: Iterable[Group]) -> int:

@@ -161,7 +161,7 @@ def what_if(
     with groups_locked({group}):
         try:
             with transaction.atomic():
-                engine.insert_missing_scores(*group)
+                engine.insert_missing_scores([group])
                 for month, counters in months.items():
                     DossierReport.objects.update_or_create(
                         commune_id=assessment.unit_id, month=month, defaults=counters

@@ -29,7 +29,7 @@ def test_a_writer_locking_in_key_order_never_deadlocks_with_a_recompute(postgres
     # neighbours yet comes first by sub-criterion; and a row saved again (1.2) lies last on
     # disk. Either way a statement that locks rows in the order it reads them meets 1.1 first.
     scores.filter(sub_criterion__code="1.1").delete()
-    engine.insert_missing_scores(framework.pk, period.pk)
+    engine.insert_missing_scores([(framework.pk, period.pk)])
     scores.filter(sub_criterion__code="1.2").update(explanation="Đã giải trình")
     lowest = scores.get(sub_criterion__code="1.2").pk
     highest = scores.get(sub_criterion__code="1.1").pk

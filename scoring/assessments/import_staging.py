@@ -1,18 +1,16 @@
 """A scores import's checked rows, staged in a temporary table and written in a few statements.
 
 A year of every commune is 311,000 rows: held in Python as rows read back, compared and
-written in batches, they took minutes and gigabytes (#16). Staged as they are checked (COPY on
-PostgreSQL), they cost a few megabytes; one UPDATE writes the rows whose values change and
-answers their ids, from which the history is copied in SQL.
+written in batches, they took minutes and gigabytes (#16). Staged as they are checked
+(core.staging), they cost a few megabytes; one UPDATE writes the rows whose values change and
+copies them to their history.
 """
-
-import csv
-import io
 
 from django.db import connection
 from django.utils import timezone
 
 from core.db import analyze_after_load, history_copy, history_insert
+from core.staging import StagedRows
 from scoring.models import Assessment, Score
 from scoring.rankings.services import groups_mark_dirty
 
@@ -23,8 +21,6 @@ KEY = ("unit_id", "framework_id", "period_id", "sub_criterion_id", "assessment_i
 # The columns an import writes: an empty cell (None here) leaves the stored value as it is.
 VALUES = ("self_points", "appraised_points", "explanation", "appraisal_reason", "count")
 TYPES = ("numeric", "numeric", "text", "text", "integer")
-# Rows held in Python between two loads of the staging table.
-FLUSH_EVERY = 5000
 
 
 SCORE = Score._meta.db_table
@@ -53,15 +49,14 @@ class ScoreStaging:
     `write()` drops it once the rows are written."""
 
     def __init__(self):
-        self.buffer: list[tuple] = []
-        self.staged = 0
+        self.rows = StagedRows(
+            TABLE, [(name, "integer") for name in KEY] + list(zip(VALUES, TYPES, strict=True))
+        )
         self.triples: set[tuple[int, int, int]] = set()
-        columns = [f"{name} integer" for name in KEY] + [
-            f"{name} {kind}" for name, kind in zip(VALUES, TYPES, strict=True)
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {TABLE} ({', '.join(columns)})")
+
+    @property
+    def staged(self) -> int:
+        return self.rows.staged + len(self.rows.buffer)
 
     def add(self, assessment, sub_id: int, values: dict) -> None:
         """Stage a checked row of `assessment` (saved or not yet)."""
@@ -71,35 +66,16 @@ class ScoreStaging:
             assessment.period_id,
         )
         get = values.get
-        self.buffer.append(
+        self.rows.add(
             (unit_id, framework_id, period_id, sub_id, assessment.id)
             + (get("self_points"), get("appraised_points"), get("explanation"))
             + (get("appraisal_reason"), get("count"))  # in the order of VALUES
         )
         self.triples.add((unit_id, framework_id, period_id))
-        if len(self.buffer) >= FLUSH_EVERY:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self.buffer:
-            return
-        names = ", ".join(KEY + VALUES)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # COPY reads an empty unquoted field as NULL; texts are never empty here.
-                text = io.StringIO()
-                csv.writer(text, lineterminator="\n").writerows(self.buffer)
-                text.seek(0)
-                cursor.cursor.copy_expert(f"COPY {TABLE} ({names}) FROM STDIN WITH CSV", text)
-            else:
-                marks = ", ".join(["%s"] * (len(KEY) + len(VALUES)))
-                cursor.executemany(f"INSERT INTO {TABLE} ({names}) VALUES ({marks})", self.buffer)
-        self.staged += len(self.buffer)
-        self.buffer = []
 
     def write(self, user) -> int:
         """Write the staged rows; answers how many scores changed."""
-        self._flush()
+        self.rows.flush()
         groups = {(f, p) for _u, f, p in self.triples}
         postgresql = connection.vendor == "postgresql"
         if _assessments_ensure(self.triples):
@@ -110,14 +86,15 @@ class ScoreStaging:
                     f"AND a.framework_id = {TABLE}.framework_id "
                     f"AND a.period_id = {TABLE}.period_id) WHERE assessment_id IS NULL"
                 )
+        self.rows.ready()
         history_user = user if user is not None and user.is_authenticated else None
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         stamp = [history_user.pk if history_user else None, now]
         with connection.cursor() as cursor:
             if postgresql:
-                # A temporary table has no statistics until analysed: the plans join it with
-                # the score table, whose size they must weigh it against.
-                cursor.execute(f"ANALYZE {TABLE}; SET LOCAL random_page_cost = 1.1")
+                # Index reads priced as cached, as in the recompute (engine.py): a tenth of a
+                # year otherwise hashed the whole score table twice (1.6 s, then 0.8 s).
+                cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute(MISSING_ROWS_INSERT, [False, now])
             if postgresql:
                 # The changed rows' history straight from the UPDATE's rows, in one statement.
@@ -131,7 +108,7 @@ class ScoreStaging:
                 ids = [row[0] for row in cursor.fetchall()]
                 history_copy(Score, ids, history_type="~", user=history_user, reason="import")
                 changed = len(ids)
-            cursor.execute(f"DROP TABLE {TABLE}")
+        self.rows.drop()
         analyze_after_load({Score: changed})
         groups_mark_dirty(groups, trigger="scores")
         return changed

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from communes.models import AdministrativeUnit, Level
 from communes.selectors import communes_by_code, level_of_code
-from core.db import analyze_after_load, history_copy, rows_update
 from core.files import DEFAULT_MAX_ROWS, PROGRESS_EVERY, Table, UnreadableFile, read_table
 from core.problems import Problem
 from dossiers.columns import (
@@ -21,6 +20,7 @@ from dossiers.columns import (
 )
 from dossiers.metrics import COUNTER_FIELDS, bound_violations
 from dossiers.models import DossierReport
+from dossiers.report_writes import reports_write
 from dossiers.rules import statistics_writable_units
 from dossiers.signals import statistics_changed
 from dossiers.validation import parse_count, parse_month
@@ -213,81 +213,16 @@ def dossier_reports_save(
             .order_by("pk")
             .values_list("pk")
         )
-        existing = {
-            (r.commune_id, r.month): r
-            for r in DossierReport.objects.select_for_update().filter(
-                commune_id__in={row.commune_id for row in rows},
-                month__in={row.month for row in rows},
-            )
-        }
-        to_create, to_update = [], []
-        for row in rows:
-            report = existing.get((row.commune_id, row.month))
-            if report is None:
-                to_create.append(
-                    DossierReport(
-                        commune_id=row.commune_id, month=row.month, updated_by=user, **row.values
-                    )
-                )
-            elif report.counters() != row.values:
-                for name, value in row.values.items():
-                    setattr(report, name, value)
-                report.updated_by = user
-                to_update.append(report)
-            else:
-                result.unchanged += 1
-        result.created, result.updated = len(to_create), len(to_update)
-        if dry_run:
-            return result
-        history_user = user if user is not None and user.is_authenticated else None
-        if to_create:
-            created = DossierReport.objects.bulk_create(to_create, batch_size=2000)
-            history_copy(
-                DossierReport,
-                [report.pk for report in created],
-                history_type="+",
-                user=history_user,
-                reason=reason or "create",
-            )
-        if to_update:
-            _replace_counters(to_update, user=history_user, reason=reason or "replace")
-        changed = to_create + to_update
-        analyze_after_load({DossierReport: len(changed)})
-        if changed:
+        written = reports_write(rows, user=user, reason=reason, dry_run=dry_run)
+        result.created, result.updated = written.created, written.updated
+        result.unchanged = written.unchanged
+        if written.changed and not dry_run:
             statistics_changed.send(
                 sender=DossierReport,
-                commune_ids={r.commune_id for r in changed},
-                months={r.month for r in changed},
+                commune_ids={row.commune_id for row in written.changed},
+                months={row.month for row in written.changed},
             )
     return result
-
-
-def _replace_counters(reports: list[DossierReport], *, user, reason: str) -> None:
-    """Write new counters of existing rows (set-wise, core.db.rows_update) and their history
-    records."""
-    now = timezone.now()
-    for report in reports:
-        report.updated_at = now
-    rows_update(
-        DossierReport,
-        [
-            {
-                "id": report.pk,
-                "updated_by_id": user.pk if user else None,
-                "updated_at": now,
-                **{name: getattr(report, name) for name in COUNTER_FIELDS},
-            }
-            for report in reports
-        ],
-        [*COUNTER_FIELDS, "updated_by", "updated_at"],
-    )
-    history_copy(
-        DossierReport,
-        [report.pk for report in reports],
-        history_type="~",
-        user=user,
-        reason=reason,
-    )
 
 
 def _blank(cell) -> bool:

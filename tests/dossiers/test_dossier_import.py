@@ -305,3 +305,39 @@ def test_two_unknown_columns_are_two_notices_not_a_repeated_column(communes):
         n for n in result.notices if "not a known column" in n
     ]
     assert len([n for n in result.notices if "not a known column" in n]) == 2
+
+
+def test_a_save_of_new_changed_and_repeated_months_writes_only_what_differs(communes):
+    """Staged and compared in SQL (#16): each month counted once, only new and changed ones
+    written with their history, and a dry run writes nothing."""
+    old = [
+        (2 + i, dossier_row(c.code, "2024-04", received=5, resolved_on_time=5))
+        for i, c in enumerate(communes[:3])
+    ]
+    assert dossier_reports_save(records=old).ok
+    stored = DossierReport.objects.filter(month=datetime.date(2024, 4, 1))
+    stamps = dict(stored.values_list("commune__code", "updated_at"))
+    records = [
+        (2, dossier_row(communes[0].code, "2024-04", received=5, resolved_on_time=5)),
+        (3, dossier_row(communes[1].code, "2024-04", received=6, resolved_on_time=6)),
+        (4, dossier_row(communes[2].code, "2024-04", received=5, resolved_on_time=5)),
+        (5, dossier_row(communes[3].code, "2024-04", received=2, resolved_late=2)),
+    ]
+    trial = dossier_reports_save(records=records, dry_run=True)
+    assert (trial.created, trial.updated, trial.unchanged) == (1, 1, 2)
+    assert stored.count() == 3 and dict(stored.values_list("commune__code", "updated_at")) == stamps
+    saved = dossier_reports_save(records=records, reason="test")
+    assert (saved.created, saved.updated, saved.unchanged) == (1, 1, 2)
+    after = {r.commune.code: r for r in stored.select_related("commune")}
+    assert (after[communes[1].code].received, after[communes[3].code].resolved_late) == (6, 2)
+    assert [c.code for c in communes if after[c.code].updated_at != stamps.get(c.code)] == [
+        communes[1].code,
+        communes[3].code,
+    ]
+    history = DossierReport.history.filter(
+        month=datetime.date(2024, 4, 1), history_change_reason="test"
+    )
+    assert sorted((h.commune_id, h.history_type, h.received) for h in history) == [
+        (communes[1].pk, "~", 6),
+        (communes[3].pk, "+", 2),
+    ]

@@ -41,69 +41,6 @@ def tables_analyze(tables: dict[str, int]) -> list[str]:
     return analysed
 
 
-# Whole numbers go to the driver as they are: asking each field to prepare each of a national
-# import's 150,000 values took longer than the UPDATEs.
-PLAIN_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "SmallAutoField",
-    "IntegerField",
-    "BigIntegerField",
-    "SmallIntegerField",
-    "PositiveIntegerField",
-    "PositiveBigIntegerField",
-    "PositiveSmallIntegerField",
-}
-
-
-def _preparer(field):
-    def prepare(value):
-        return field.get_db_prep_save(value, connection)
-
-    if field.get_internal_type() not in PLAIN_TYPES:
-        return prepare
-    return lambda value: value if value is None or type(value) is int else prepare(value)
-
-
-def rows_update(model: type[Model], rows: list[dict], fields: list[str], batch: int = 500) -> None:
-    """Write `fields` of existing rows (each a dict with "id" and those fields' values): one
-    UPDATE … FROM (VALUES …) per batch. Django's bulk_update builds a CASE per field and row in
-    Python, which took over a minute for a month of every commune or a year of scores."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = [model._meta.get_field(name) for name in fields]
-    postgresql = connection.vendor == "postgresql"
-
-    def value(position: int, field) -> str:
-        # PostgreSQL types a VALUES column by its values, and one of NULLs as text.
-        cast = f"::{field.db_type(connection)}" if postgresql else ""
-        return f"v.c{position}{cast}"
-
-    assignments = ", ".join(
-        f"{connection.ops.quote_name(field.column)} = {value(i + 1, field)}"
-        for i, field in enumerate(columns)
-    )
-    names = ", ".join(f"c{i}" for i in range(len(columns) + 1))
-    preparers = [
-        (field.name, field.attname, _preparer(field)) for field in [model._meta.pk, *columns]
-    ]
-    row_sql = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            params = [
-                prepare(row[name] if name in row else row[attname])
-                for row in chunk
-                for name, attname, prepare in preparers
-            ]
-            cursor.execute(
-                f"WITH v({names}) AS (VALUES {', '.join([row_sql] * len(chunk))}) "
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.c0",
-                params,
-            )
-
-
 def history_insert(
     model: type[Model], source: str, *, history_type: str, user=None, reason: str = ""
 ) -> tuple[str, list]:

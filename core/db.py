@@ -84,3 +84,38 @@ def history_copy(
             cursor.execute(
                 f"{statement} WHERE id IN ({', '.join(['%s'] * len(chunk))})", stamp + chunk
             )
+
+
+def write_recorded(
+    model: type[Model],
+    statement: str,
+    params: list,
+    *,
+    history_type: str,
+    user=None,
+    reason: str = "",
+    returned: str = "*",
+    before: str = "",
+) -> int:
+    """Run `statement` (an INSERT or UPDATE of `model`'s table, without RETURNING) and copy the
+    rows it wrote to their history; answers how many it wrote.
+
+    On PostgreSQL one statement does both: the history is inserted from the rows the write
+    returns (`returned`, the table's columns; `before`, common tables the write reads). SQLite
+    has no INSERT or UPDATE inside WITH: it answers the written rows' ids and their history is
+    copied by id."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            history, stamp = history_insert(
+                model, "written", history_type=history_type, user=user, reason=reason
+            )
+            ctes = f"{before}, " if before else ""
+            cursor.execute(
+                f"WITH {ctes}written AS ({statement} RETURNING {returned}) {history}",
+                params + stamp,
+            )
+            return cursor.rowcount
+        cursor.execute(f"{statement} RETURNING id", params)
+        ids = [row[0] for row in cursor.fetchall()]
+    history_copy(model, ids, history_type=history_type, user=user, reason=reason)
+    return len(ids)

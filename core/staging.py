@@ -25,7 +25,7 @@ class StagedRows:
         self.table = table
         self.names = [name for name, _kind in columns]
         self.buffer: list[tuple] = []
-        self.staged = 0
+        self.staged = 0  # rows added, loaded or not
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(
@@ -36,6 +36,7 @@ class StagedRows:
     def add(self, row: tuple) -> None:
         """A row's values in the order of the columns."""
         self.buffer.append(row)
+        self.staged += 1
         if len(self.buffer) >= FLUSH_EVERY:
             self.flush()
 
@@ -55,7 +56,6 @@ class StagedRows:
                 cursor.executemany(
                     f"INSERT INTO {self.table} ({names}) VALUES ({marks})", self.buffer
                 )
-        self.staged += len(self.buffer)
         self.buffer = []
 
     def ready(self) -> None:

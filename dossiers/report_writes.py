@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from core.db import analyze_after_load, history_copy, history_insert
+from core.db import analyze_after_load, write_recorded
 from core.staging import StagedRows
 from dossiers.metrics import COUNTER_FIELDS
 from dossiers.models import DossierReport
@@ -89,30 +89,16 @@ def _write(user, reason: str, differs: str) -> None:
         f"{_column('updated_at')} = %s FROM {TABLE} t WHERE {SAME_MONTH} AND ({differs})"
     )
     # The update first: the months it rewrites are those stored before this save.
-    statements = [
+    for statement, returned, params, history_type, why in (
         (update, "d.*", [by, now], "~", reason or "replace"),
         (insert, "*", [by, now, now], "+", reason or "create"),
-    ]
-    with connection.cursor() as cursor:
-        for statement, returned, params, history_type, why in statements:
-            if connection.vendor == "postgresql":
-                # The rows' history from the statement's own rows, in the same statement.
-                history, stamp = history_insert(
-                    DossierReport,
-                    "written",
-                    history_type=history_type,
-                    user=history_user,
-                    reason=why,
-                )
-                cursor.execute(
-                    f"WITH written AS ({statement} RETURNING {returned}) {history}",
-                    params + stamp,
-                )
-            else:
-                # SQLite has no INSERT or UPDATE inside WITH: the written rows' ids, then
-                # their history copied by id.
-                cursor.execute(f"{statement} RETURNING id", params)
-                ids = [found[0] for found in cursor.fetchall()]
-                history_copy(
-                    DossierReport, ids, history_type=history_type, user=history_user, reason=why
-                )
+    ):
+        write_recorded(
+            DossierReport,
+            statement,
+            params,
+            returned=returned,
+            history_type=history_type,
+            user=history_user,
+            reason=why,
+        )

@@ -9,7 +9,7 @@ copies them to their history.
 from django.db import connection
 from django.utils import timezone
 
-from core.db import analyze_after_load, history_copy, history_insert
+from core.db import analyze_after_load, write_recorded
 from core.staging import StagedRows
 from scoring.models import Assessment, Score
 from scoring.rankings.services import groups_mark_dirty
@@ -56,7 +56,7 @@ class ScoreStaging:
 
     @property
     def staged(self) -> int:
-        return self.rows.staged + len(self.rows.buffer)
+        return self.rows.staged
 
     def add(self, assessment, sub_id: int, values: dict) -> None:
         """Stage a checked row of `assessment` (saved or not yet)."""
@@ -96,29 +96,27 @@ class ScoreStaging:
                 # year otherwise hashed the whole score table twice (1.6 s, then 0.8 s).
                 cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute(MISSING_ROWS_INSERT, [False, now])
-            if postgresql:
-                # The changed rows' history straight from the UPDATE's rows, in one statement.
-                history, history_stamp = history_insert(
-                    Score, "written", history_type="~", user=history_user, reason="import"
-                )
-                cursor.execute(_changed_rows_update(postgresql, history), stamp + history_stamp)
-                changed = cursor.rowcount
-            else:
-                cursor.execute(_changed_rows_update(postgresql), stamp)
-                ids = [row[0] for row in cursor.fetchall()]
-                history_copy(Score, ids, history_type="~", user=history_user, reason="import")
-                changed = len(ids)
+        before, update = _changed_rows_update(postgresql)
+        changed = write_recorded(
+            Score,
+            update,
+            stamp,
+            returned="s.*",
+            before=before,
+            history_type="~",
+            user=history_user,
+            reason="import",
+        )
         self.rows.drop()
         analyze_after_load({Score: changed})
         groups_mark_dirty(groups, trigger="scores")
         return changed
 
 
-def _changed_rows_update(postgresql: bool, history: str = "") -> str:
-    """The UPDATE of the score rows whose staged values differ from the stored ones. Rows the
-    file repeats unchanged are neither written nor locked. On PostgreSQL `history` (an INSERT
-    … SELECT from "written") copies the written rows to their history in the same statement;
-    SQLite's UPDATE answers the written rows' ids."""
+def _changed_rows_update(postgresql: bool) -> tuple[str, str]:
+    """The common tables and the UPDATE of the score rows whose staged values differ from the
+    stored ones (core.db.write_recorded runs it and records the rows it writes). Rows the
+    file repeats unchanged are neither written nor locked."""
     score = SCORE
     match = "s.assessment_id = t.assessment_id AND s.sub_criterion_id = t.sub_criterion_id"
     distinct = "IS DISTINCT FROM" if postgresql else "IS NOT"
@@ -127,12 +125,11 @@ def _changed_rows_update(postgresql: bool, history: str = "") -> str:
     )
     stamp = f"{_column('updated_by')} = %s, {_column('updated_at')} = %s"
     if not postgresql:
-        # SQLite has no row locks (it serialises writers) nor UPDATE inside WITH; its RETURNING
-        # names only the updated table's columns, unqualified.
+        # SQLite has no row locks (it serialises writers).
         assigned = ", ".join(f"{_column(n)} = COALESCE(t.{n}, s.{_column(n)})" for n in VALUES)
-        return (
+        return "", (
             f"UPDATE {score} AS s SET {assigned}, {stamp} FROM {TABLE} t "
-            f"WHERE {match} AND ({changes}) RETURNING id"
+            f"WHERE {match} AND ({changes})"
         )
     # The rows to change, locked in key order like every writer of scores and the recompute
     # (docs/ranking-engine.md), before the UPDATE writes them: a row another writer changes
@@ -140,10 +137,9 @@ def _changed_rows_update(postgresql: bool, history: str = "") -> str:
     staged = ", ".join(f"t.{n}" for n in VALUES)
     assigned = ", ".join(f"{_column(n)} = COALESCE(c.{n}, s.{_column(n)})" for n in VALUES)
     return (
-        f"WITH changing AS (SELECT s.id, {staged} FROM {score} s JOIN {TABLE} t ON {match} "
-        f"WHERE {changes} ORDER BY s.id FOR UPDATE OF s), "
-        f"written AS (UPDATE {score} AS s SET {assigned}, {stamp} FROM changing c "
-        f"WHERE s.id = c.id RETURNING s.*) {history}"
+        f"changing AS (SELECT s.id, {staged} FROM {score} s JOIN {TABLE} t ON {match} "
+        f"WHERE {changes} ORDER BY s.id FOR UPDATE OF s)",
+        f"UPDATE {score} AS s SET {assigned}, {stamp} FROM changing c WHERE s.id = c.id",
     )
 
 

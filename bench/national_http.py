@@ -56,6 +56,9 @@ def server():
         DB_CONN_MAX_AGE="60",
         STATIC_ROOT=str(static_root),
         CELERY_BROKER_URL="",
+        # One token stands for 20 clients here: at the default 600 a minute the throttle
+        # answers most of the run with 429, which is quicker than a ranking and not one.
+        API_TOKEN_RATE="1000000/min",
     )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
@@ -165,11 +168,13 @@ def serving_rows(period) -> None:
             assert not reference.get("non2xx"), "the reference file was not served"
             measured = _wrk(base + path, cookie if header == "cookie" else header)
             goal = 0.100 if name == "ranking dashboard" else 0.050
+            # An answer other than the page (a refusal, an error) is no measure of it.
+            answered = not measured.get("non2xx")
             compare(
                 f"{name}, {count} communes, {CLIENTS} clients: p95",
                 measured["p95"] / 1000,
                 None,
-                lambda v, r, g=goal: v < g,
+                lambda v, r, g=goal: answered and v < g,
                 detail=f"goal < {goal * 1000:.0f} ms; p50 {measured['p50']:.0f} ms, "
                 f"p99 {measured['p99']:.0f} ms; {size:,} bytes",
             )
@@ -177,7 +182,7 @@ def serving_rows(period) -> None:
                 f"{name}: requests per second",
                 measured["rate"],
                 reference["rate"],
-                (lambda v, r: v >= r / 3) if name == "ranking dashboard" else None,
+                (lambda v, r: answered and v >= r / 3) if name == "ranking dashboard" else None,
                 unit="req/s",
                 detail=f"reference: a static file of {size:,} bytes; "
                 f"{measured.get('non2xx', 0):.0f} answers not 2xx",

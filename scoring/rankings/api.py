@@ -9,7 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from communes.models import Merge
-from communes.selectors import on_date, request_memberships, visible_unit_on
+from communes.selectors import on_date, visible_unit_on
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.viewsets import ScopedViewSetMixin
 from core.cache import cached, digest
@@ -63,7 +63,7 @@ class RankingView(GenericAPIView):
         period, framework = _asked_group(
             period_code.upper(), group, request.query_params.get("framework"), stamp
         )
-        readable = readable_framework_ids(request.user, request_memberships(request), stamp)
+        readable = readable_framework_ids(request.user, stamp)
         if framework is None or framework.pk not in readable:
             raise Http404
         ranking_group = None

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from communes.models import AdministrativeUnit
-from communes.selectors import memberships_of
+from communes.models import AdministrativeUnit, Membership
 from core.cache import cached, digest
 from scoring.models import Assessment, Framework, Period, Result
 
@@ -59,10 +58,16 @@ def group_choices(user, issuer_code: str | None, period_code: str | None, member
     return framework, period, issuer_choices, period_choices
 
 
-def readable_framework_ids(user, memberships, stamp: str) -> set[int]:
-    """The ids of Framework.objects.visible_to(user), kept as the selectors keep them (the
-    ranking API asks on every request); `stamp` from choices_stamp."""
-    return {f.pk for f in _readable_frameworks(user, memberships, stamp)}
+def readable_framework_ids(user, stamp: str, memberships=None) -> frozenset[int]:
+    """The ids of Framework.objects.visible_to(user), kept as the selectors keep them; `stamp`
+    from choices_stamp. The ranking API asks on every request: ids alone are kept for it, so a
+    request does not unpickle dozens of frameworks to read their ids."""
+    who = _who(user, memberships)
+
+    def build() -> frozenset[int]:
+        return frozenset(f.pk for f in _readable_frameworks(user, memberships, stamp, who))
+
+    return cached(f"choices:framework-ids:{who}:{stamp}", build, TTL)
 
 
 def choices_stamp() -> str:
@@ -78,14 +83,27 @@ def choices_stamp() -> str:
         return ".".join(str(value or 0) for value in cursor.fetchone())
 
 
-def _readable_frameworks(user, memberships, stamp: str) -> list:
-    """Framework.objects.visible_to(user), issuers with them, in the selectors' order."""
+def _who(user, memberships=None) -> str:
+    """What the frameworks a user may read follow from: the roles they hold and where. From
+    the memberships when the caller has read them (a page's header has); else one plain query
+    (the API needs no more of them)."""
     if user.is_superuser:
-        who = "all"
+        return "all"
+    if memberships is not None:
+        roles = [(m.unit_id, m.role) for m in memberships]
     else:
-        if memberships is None:
-            memberships = memberships_of(user)
-        who = digest(user.pk, sorted((m.unit_id, m.role) for m in memberships))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT unit_id, role FROM {Membership._meta.db_table} WHERE user_id = %s",
+                [user.pk],
+            )
+            roles = cursor.fetchall()
+    return digest(user.pk, sorted(roles))
+
+
+def _readable_frameworks(user, memberships, stamp: str, who: str | None = None) -> list:
+    """Framework.objects.visible_to(user), issuers with them, in the selectors' order."""
+    who = who or _who(user, memberships)
 
     def build() -> list:
         # Without the stored document: a province leader sees dozens of frameworks (every old

@@ -17,7 +17,7 @@ from core.problems import Problem
 from scoring.frameworks.selectors import group_framework
 from scoring.models import Period, RankingRun
 from scoring.periods import PeriodCodeError, parse_period_code
-from scoring.rankings.choices import TTL, choices_stamp, readable_framework_ids
+from scoring.rankings.choices import TTL, readable_framework_ids, stamp_and_who
 from scoring.rankings.selectors import unit_history
 from scoring.rankings.serializers import RankingRowSerializer
 from scoring.rankings.served import ranking_api_rows
@@ -59,11 +59,11 @@ class RankingView(GenericAPIView):
             problems.append(Problem(None, "group", _("Give the code of the issuing unit.")))
         if problems:
             return errors_response(problems)
-        stamp = choices_stamp()
+        stamp, who = stamp_and_who(request.user)
         period, framework = _asked_group(
             period_code.upper(), group, request.query_params.get("framework"), stamp
         )
-        readable = readable_framework_ids(request.user, stamp)
+        readable = readable_framework_ids(request.user, stamp, who)
         if framework is None or framework.pk not in readable:
             raise Http404
         ranking_group = None

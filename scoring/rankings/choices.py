@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from communes.models import AdministrativeUnit, Membership
+from communes.selectors import memberships_of
 from core.cache import cached, digest
 from scoring.models import Assessment, Framework, Period, Result
 
@@ -15,11 +16,16 @@ TTL = 600
 # What the choices are built from. Rows are added, almost never removed (units and assessments
 # are protected; a framework deleted changes the count), so the newest id of each table tells a
 # new state; a rename, or a unit moved, shows within TTL.
-CHOICES_STAMP = """
-SELECT (SELECT max(id) FROM {framework}), (SELECT count(*) FROM {framework}),
+STAMP_COLUMNS = """(SELECT max(id) FROM {framework}), (SELECT count(*) FROM {framework}),
        (SELECT max(id) FROM {assessment}),
-       (SELECT max(id) FROM {result}), (SELECT max(id) FROM {unit})
-"""
+       (SELECT max(id) FROM {result}), (SELECT max(id) FROM {unit})"""
+CHOICES_STAMP = f"SELECT {STAMP_COLUMNS}"
+# The stamp and the caller's roles in one round trip (the ranking API asks both on every
+# call): the stamp's row first (0), then a row per role (1).
+STAMP_AND_ROLES = (
+    f"SELECT 0, {STAMP_COLUMNS}, NULL, NULL UNION ALL "
+    "SELECT 1, NULL, NULL, NULL, NULL, NULL, unit_id, role FROM {membership} WHERE user_id = %s"
+)
 
 
 @dataclass
@@ -58,47 +64,57 @@ def group_choices(user, issuer_code: str | None, period_code: str | None, member
     return framework, period, issuer_choices, period_choices
 
 
-def readable_framework_ids(user, stamp: str, memberships=None) -> frozenset[int]:
+def readable_framework_ids(user, stamp: str, who: str) -> frozenset[int]:
     """The ids of Framework.objects.visible_to(user), kept as the selectors keep them; `stamp`
-    from choices_stamp. The ranking API asks on every request: ids alone are kept for it, so a
-    request does not unpickle dozens of frameworks to read their ids."""
-    who = _who(user, memberships)
+    and `who` from stamp_and_who. The ranking API asks on every request: ids alone are kept
+    for it, so a request does not unpickle dozens of frameworks to read their ids."""
 
     def build() -> frozenset[int]:
-        return frozenset(f.pk for f in _readable_frameworks(user, memberships, stamp, who))
+        return frozenset(f.pk for f in _readable_frameworks(user, None, stamp, who))
 
     return cached(f"choices:framework-ids:{who}:{stamp}", build, TTL)
 
 
+TABLES = {
+    "framework": Framework._meta.db_table,
+    "assessment": Assessment._meta.db_table,
+    "result": Result._meta.db_table,
+    "unit": AdministrativeUnit._meta.db_table,
+    "membership": Membership._meta.db_table,
+}
+
+
 def choices_stamp() -> str:
     """The state of the tables choices are made from, for keys of what is kept from them."""
-    tables = {
-        "framework": Framework._meta.db_table,
-        "assessment": Assessment._meta.db_table,
-        "result": Result._meta.db_table,
-        "unit": AdministrativeUnit._meta.db_table,
-    }
     with connection.cursor() as cursor:
-        cursor.execute(CHOICES_STAMP.format(**tables))
-        return ".".join(str(value or 0) for value in cursor.fetchone())
+        cursor.execute(CHOICES_STAMP.format(**TABLES))
+        return _stamp(cursor.fetchone())
 
 
-def _who(user, memberships=None) -> str:
-    """What the frameworks a user may read follow from: the roles they hold and where. From
-    the memberships when the caller has read them (a page's header has); else one plain query
-    (the API needs no more of them)."""
-    if user.is_superuser:
-        return "all"
-    if memberships is not None:
-        roles = [(m.unit_id, m.role) for m in memberships]
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT unit_id, role FROM {Membership._meta.db_table} WHERE user_id = %s",
-                [user.pk],
-            )
-            roles = cursor.fetchall()
-    return digest(user.pk, sorted(roles))
+def stamp_and_who(user) -> tuple[str, str]:
+    """(choices_stamp, what the frameworks the user may read follow from) in one query, for a
+    caller that has not read the user's memberships (the API needs no more of them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(STAMP_AND_ROLES.format(**TABLES), [user.pk])
+        rows = cursor.fetchall()
+    stamp = next(row[1:6] for row in rows if row[0] == 0)
+    roles = [(row[6], row[7]) for row in rows if row[0] == 1]
+    return _stamp(stamp), _roles_key(user, roles)
+
+
+def _stamp(values) -> str:
+    return ".".join(str(value or 0) for value in values)
+
+
+def _who(user, memberships) -> str:
+    if memberships is None:
+        memberships = memberships_of(user)
+    return _roles_key(user, [(m.unit_id, m.role) for m in memberships])
+
+
+def _roles_key(user, roles) -> str:
+    """What the frameworks a user may read follow from: the roles they hold and where."""
+    return "all" if user.is_superuser else digest(user.pk, sorted(roles))
 
 
 def _readable_frameworks(user, memberships, stamp: str, who: str | None = None) -> list:
@@ -112,6 +128,10 @@ def _readable_frameworks(user, memberships, stamp: str, who: str | None = None) 
             Framework.objects.visible_to(user)
             .defer("document")
             .select_related("issuer")
+            # Kept with them: the dashboard shows the chosen framework's groups on every
+            # request. A group added or renamed in the admin shows within TTL, as a unit
+            # renamed does.
+            .prefetch_related("ranking_groups")
             .order_by("issuer__code", "-year")
         )
 

@@ -68,7 +68,8 @@ def ranking_group_chosen(framework: Framework, code):
     by kind shows one group at a time, the first unless another is asked for. `code` may be a
     callable, asked only when the framework has groups (finding the viewer's own costs
     queries that most frameworks, ranking all units together, need not pay)."""
-    groups = list(framework.ranking_groups.order_by("position"))
+    # In position order (the model's); the selectors' frameworks come with theirs.
+    groups = list(framework.ranking_groups.all())
     if not groups:
         return None, []
     if callable(code):

@@ -37,6 +37,7 @@ def _assessed_periods(issuers: set[int], codes: set[str]) -> dict[tuple[int, str
     rows = (
         Assessment.objects.filter(framework__issuer_id__in=issuers, period__code__in=codes)
         .values_list("framework__issuer_id", "framework__level", "period__code", "period_id")
+        .order_by()  # without it DISTINCT also takes the models' ordering, a row per unit
         .distinct()
     )
     return {(issuer, level, code): period_id for issuer, level, code, period_id in rows}
@@ -64,6 +65,7 @@ def refresh_previous_ranks(groups: Iterable[tuple[int, int]]) -> None:
             framework__issuer_id__in=issuers, period__year__in=years, provisional=True
         )
         .values_list("framework_id", "period_id", "framework__issuer_id", "framework__level")
+        .order_by()  # as above
         .distinct()
     ):
         later.add((f, p))

@@ -32,6 +32,7 @@ def groups_using_statistics(commune_ids, months) -> set[tuple[int, int]]:
         Assessment.objects.filter(covering, unit_id__in=list(commune_ids))
         .exclude(Exists(published))
         .values_list("framework_id", "period_id")
+        .order_by()  # else DISTINCT takes the ordering's unit code too: a row per commune
         .distinct()
     )
     return set(rows)

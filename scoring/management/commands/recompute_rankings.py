@@ -16,7 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--framework", default=None, help="Framework code, when ambiguous")
 
     def handle(self, *args, **options):
-        groups = Assessment.objects.values_list("framework_id", "period_id").distinct()
+        # Without the ordering, which would add the unit's code to DISTINCT: a row per unit.
+        groups = Assessment.objects.values_list("framework_id", "period_id").order_by().distinct()
         if options["period"]:
             try:
                 parse_period_code(options["period"])

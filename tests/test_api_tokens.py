@@ -72,3 +72,24 @@ def test_a_role_taken_away_or_given_counts_from_the_next_call(ranked):
     assert _ranking(token.key, ranked).status_code == 404
     MembershipFactory(user=membership.user, unit=ranked["district"], role="appraiser")
     assert _ranking(token.key, ranked).status_code == 200
+
+
+def test_the_kept_ranking_is_sent_as_json_and_to_a_browser_as_the_browsable_api(ranked):
+    """The rows are kept as the JSON bytes they are sent as; a browser asking for HTML still
+    gets DRF's browsable page with the same rows."""
+    leader = MembershipFactory(unit=ranked["district"], role="leader").user
+    token = Token.objects.create(user=leader)
+    first, again = _ranking(token.key, ranked), _ranking(token.key, ranked)
+    assert first["Content-Type"] == again["Content-Type"] == "application/json"
+    assert first.content == again.content  # the second from the cache
+    assert "X-Rankings-As-Of" in again and "Accept" in again["Vary"]
+    rows = again.json()
+    assert rows[0]["unit_code"] == ranked["communes"][0].code and rows[0]["rank"] == 1
+    browser = APIClient(HTTP_ACCEPT="text/html")
+    browser.force_authenticate(leader)
+    page = browser.get(
+        "/api/v1/rankings/",
+        {"group": ranked["district"].code, "period": ranked["period"].code},
+    )
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert ranked["communes"][0].code in page.content.decode()

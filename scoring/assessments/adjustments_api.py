@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from communes import selectors
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.parsers import CleanJSONParser
+from core.api.views import ComputedView
 from core.problems import Problem
 from scoring.assessments.adjustments import adjustment_add
 from scoring.assessments.api import FRAMEWORK_PARAM, assessment_in_scope
@@ -78,10 +78,8 @@ def adjustment_items(assessment) -> list[dict]:
     return items
 
 
-class AdjustmentsView(GenericAPIView):
+class AdjustmentsView(ComputedView):
     serializer_class = AdjustmentItemSerializer
-    pagination_class = None
-    filter_backends = []
     parser_classes = [CleanJSONParser]
 
     def _assessment(self, request, unit_code, period):

@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from communes import selectors
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.parsers import CleanJSONParser
+from core.api.views import ComputedView
 from core.api.viewsets import ScopedViewSetMixin
 from core.problems import Problem
 from scoring.assessments.evidence import evidence_add, evidence_delete
@@ -187,10 +187,8 @@ def assessment_in_scope(user, unit_code: str, period_code: str, framework_code=N
     return assessment
 
 
-class ScoresView(GenericAPIView):
+class ScoresView(ComputedView):
     serializer_class = ScoreSerializer
-    pagination_class = None
-    filter_backends = []
     parser_classes = [CleanJSONParser]  # a JSON list; a form cannot say it
 
     def _scores(self, assessment):
@@ -279,10 +277,8 @@ class EvidenceUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class ScoreEvidenceView(GenericAPIView):
+class ScoreEvidenceView(ComputedView):
     serializer_class = EvidenceSerializer
-    pagination_class = None
-    filter_backends = []
     parser_classes = [MultiPartParser]
 
     def _score(self, request, unit_code, period, sub_code):

@@ -5,10 +5,10 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.views import ComputedView
 from core.pdf import FontMissing
 from core.problems import Problem
 from scoring.assessments.api import FRAMEWORK_PARAM, assessment_in_scope
@@ -30,10 +30,8 @@ class ChangeSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="why: a reopening's reason, 'import' for a file")
 
 
-class AssessmentHistoryView(GenericAPIView):
+class AssessmentHistoryView(ComputedView):
     serializer_class = ChangeSerializer
-    pagination_class = None
-    filter_backends = []
 
     @extend_schema(
         summary="Every change to the assessment, oldest first",
@@ -48,10 +46,7 @@ class AssessmentHistoryView(GenericAPIView):
         return Response([change.as_dict() for change in assessment_history(assessment)])
 
 
-class ScorecardView(GenericAPIView):
-    pagination_class = None
-    filter_backends = []
-
+class ScorecardView(ComputedView):
     @extend_schema(
         summary="The unit's scorecard as a printable PDF",
         parameters=[FRAMEWORK_PARAM],

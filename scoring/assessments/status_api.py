@@ -4,11 +4,11 @@ pages do (submit, return for explanation, mark as appraised), under the same rul
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core.api.errors import ErrorsSerializer, errors_response
 from core.api.parsers import CleanJSONParser
+from core.api.views import ComputedView
 from core.problems import Problem
 from scoring.assessments.api import FRAMEWORK_PARAM, assessment_in_scope
 from scoring.assessments.scores import ScoreError
@@ -40,10 +40,8 @@ class StatusSerializer(serializers.Serializer):
     appraised_at = serializers.DateTimeField(allow_null=True)
 
 
-class AssessmentStatusView(GenericAPIView):
+class AssessmentStatusView(ComputedView):
     serializer_class = StatusChangeSerializer
-    pagination_class = None
-    filter_backends = []
     parser_classes = [CleanJSONParser]
 
     @extend_schema(

@@ -1,16 +1,19 @@
+import json
+
 import django_filters
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from communes.models import Merge
 from communes.selectors import on_date, visible_unit_on
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.views import ComputedView
 from core.api.viewsets import ScopedViewSetMixin
 from core.cache import cached, digest
 from core.problems import Problem
@@ -20,13 +23,11 @@ from scoring.periods import PeriodCodeError, parse_period_code
 from scoring.rankings.choices import TTL, readable_framework_ids, stamp_and_who
 from scoring.rankings.selectors import unit_history
 from scoring.rankings.serializers import RankingRowSerializer
-from scoring.rankings.served import ranking_api_rows
+from scoring.rankings.served import ranking_api_json
 
 
-class RankingView(GenericAPIView):
+class RankingView(ComputedView):
     serializer_class = RankingRowSerializer
-    pagination_class = None
-    filter_backends = []
 
     @extend_schema(
         summary="The ranking of a group, best first",
@@ -82,8 +83,11 @@ class RankingView(GenericAPIView):
                     ]
                 )
         # The whole group, as on the dashboard: a ranking is public to whoever reads its framework.
-        rows, as_of = ranking_api_rows(framework, period, ranking_group)
-        response = Response(rows)
+        body, as_of = ranking_api_json(framework, period, ranking_group)
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            response = HttpResponse(body, content_type=request.accepted_renderer.media_type)
+        else:  # the browsable API
+            response = Response(json.loads(body))
         if as_of is not None:
             response["X-Rankings-As-Of"] = localtime(as_of).isoformat()
         return response
@@ -162,10 +166,8 @@ class UnitHistoryRowSerializer(serializers.Serializer):
     group_size = serializers.IntegerField()
 
 
-class UnitHistoryView(GenericAPIView):
+class UnitHistoryView(ComputedView):
     serializer_class = UnitHistoryRowSerializer
-    pagination_class = None
-    filter_backends = []
 
     @extend_schema(
         summary="A unit's results over the years, with its predecessors' before it existed",

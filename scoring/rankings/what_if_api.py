@@ -5,10 +5,10 @@ from dataclasses import asdict
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core.api.errors import ErrorsSerializer, errors_response
+from core.api.views import ComputedView
 from scoring.assessments.api import FRAMEWORK_PARAM, assessment_in_scope
 from scoring.rankings.what_if import WhatIfRefused, what_if
 
@@ -45,10 +45,8 @@ class WhatIfSerializer(serializers.Serializer):
     then = StandingSerializer()
 
 
-class WhatIfView(GenericAPIView):
+class WhatIfView(ComputedView):
     serializer_class = WhatIfRequestSerializer
-    pagination_class = None
-    filter_backends = []
 
     @extend_schema(
         summary="The index, band and rank the unit would have with other points",

@@ -109,11 +109,11 @@ def test_a_recompute_runs_the_same_statements_whatever_the_number_of_groups(make
     # The score rows locked and counted; metric values to points used in one pass; the roll-up,
     # one statement per level of nesting; the results' ranking groups; totals and area percents
     # (one statement on PostgreSQL, two on SQLite); bands; ranks; on PostgreSQL the join order
-    # set and reset; the previous ranks (five reads: frameworks, years, later groups, periods,
-    # assessed periods; one UPDATE) and the count of results.
+    # set and reset; the previous ranks (two reads: the groups with the later groups that
+    # compare with them, the assessed periods; one UPDATE) and the count of results.
     levels = deepest[1] + 1
     totals, settings = (1, 2) if connection.vendor == "postgresql" else (2, 0)
-    assert len(every) == 1 + 1 + levels + 1 + totals + 2 + settings + 6 + 1
+    assert len(every) == 1 + 1 + levels + 1 + totals + 2 + settings + 3 + 1
     flat = next(
         g
         for g in groups

@@ -59,6 +59,13 @@ MARK_DIRTY = """
     DO UPDATE SET version = {table}.version + 1, marked_at = excluded.marked_at
 """
 MARK_BATCH = 500
+# The runs' outcome in one written-out statement: Django's bulk_update, a CASE per field, took
+# longer to build than the update took to run (4 ms of a one-group recompute).
+RUNS_FINISH = """
+    WITH v(id, n) AS (VALUES {values})
+    UPDATE {table} SET status = %s, finished_at = %s, error = %s, results_count = v.n
+    FROM v WHERE {table}.id = v.id
+"""
 
 
 def groups_mark_dirty(groups: Iterable[Group], *, trigger: str = "change") -> None:
@@ -223,7 +230,6 @@ def _recompute_recorded(groups: set[Group], *, trigger: str) -> list[RankingRun]
         )
         for f, p in sorted(groups)
     )
-    fields = ["status", "error", "results_count", "finished_at"]
     try:
         with transaction.atomic():
             marks = list(DirtyGroup.objects.filter(_of(groups)).values_list("pk", "version"))
@@ -231,20 +237,26 @@ def _recompute_recorded(groups: set[Group], *, trigger: str) -> list[RankingRun]
             # Only the changes we saw are settled; a newer one keeps its mark for the next pass.
             settled = (Q(pk=pk, version=version) for pk, version in marks)
             DirtyGroup.objects.filter(reduce(or_, settled, Q(pk__in=[]))).delete()
-            finished = timezone.now()
-            for run in runs:
-                run.status, run.finished_at = RunStatus.SUCCEEDED, finished
-                run.results_count = counts.get((run.framework_id, run.period_id), 0)
             # In the same transaction: whoever sees the new ranking sees the run that dated it.
-            RankingRun.objects.bulk_update(runs, fields)
+            _runs_finish(runs, RunStatus.SUCCEEDED, counts)
     except Exception as exc:
         logger.exception("Ranking recompute failed for %s", sorted(groups))
-        finished = timezone.now()
-        for run in runs:
-            run.status, run.finished_at, run.results_count = RunStatus.FAILED, finished, 0
-            run.error = f"{type(exc).__name__}: {exc}"[:4000]
-        RankingRun.objects.bulk_update(runs, fields)
+        _runs_finish(runs, RunStatus.FAILED, {}, f"{type(exc).__name__}: {exc}"[:4000])
     return runs
+
+
+def _runs_finish(runs: list[RankingRun], status: str, counts: dict, error: str = "") -> None:
+    """Record the runs' outcome, with each group's number of results (`counts`)."""
+    finished = timezone.now()
+    for run in runs:
+        run.status, run.finished_at, run.error = status, finished, error
+        run.results_count = counts.get((run.framework_id, run.period_id), 0)
+    values = ", ".join(f"({int(run.pk)}, {int(run.results_count)})" for run in runs)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            RUNS_FINISH.format(values=values, table=RankingRun._meta.db_table),
+            [status, finished, error],
+        )
 
 
 def dirty_groups_recompute(groups: Iterable[Group] | None = None, *, trigger: str = "change"):

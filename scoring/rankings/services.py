@@ -232,17 +232,41 @@ def _recompute_recorded(groups: set[Group], *, trigger: str) -> list[RankingRun]
     )
     try:
         with transaction.atomic():
-            marks = list(DirtyGroup.objects.filter(_of(groups)).values_list("pk", "version"))
+            marks = _marks_seen(groups)
             counts = engine.recompute_groups_counted(groups)
-            # Only the changes we saw are settled; a newer one keeps its mark for the next pass.
-            settled = (Q(pk=pk, version=version) for pk, version in marks)
-            DirtyGroup.objects.filter(reduce(or_, settled, Q(pk__in=[]))).delete()
+            _marks_settle(marks)
             # In the same transaction: whoever sees the new ranking sees the run that dated it.
             _runs_finish(runs, RunStatus.SUCCEEDED, counts)
     except Exception as exc:
         logger.exception("Ranking recompute failed for %s", sorted(groups))
         _runs_finish(runs, RunStatus.FAILED, {}, f"{type(exc).__name__}: {exc}"[:4000])
     return runs
+
+
+def _marks_seen(groups: set[Group]) -> list[tuple[int, int]]:
+    """(id, version) of the groups' dirty marks as the recompute starts."""
+    values = ", ".join(f"({int(f)}, {int(p)})" for f, p in sorted(groups))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH batch(f, p) AS (VALUES {values}) SELECT d.id, d.version "
+            f"FROM {DirtyGroup._meta.db_table} d "
+            "JOIN batch ON d.framework_id = batch.f AND d.period_id = batch.p"
+        )
+        return cursor.fetchall()
+
+
+def _marks_settle(marks: list[tuple[int, int]]) -> None:
+    """Only the changes the recompute saw are settled: a mark whose version grew meanwhile
+    stays for the next pass."""
+    if not marks:
+        return
+    table = DirtyGroup._meta.db_table
+    values = ", ".join(f"({int(pk)}, {int(version)})" for pk, version in marks)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH seen(id, version) AS (VALUES {values}) DELETE FROM {table} WHERE EXISTS "
+            f"(SELECT 1 FROM seen WHERE seen.id = {table}.id AND seen.version = {table}.version)"
+        )
 
 
 def _runs_finish(runs: list[RankingRun], status: str, counts: dict, error: str = "") -> None:

@@ -65,7 +65,7 @@ PREVIOUS_RANK = f"""
 """
 
 
-def _marks(count: int) -> str:
+def _placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
@@ -89,7 +89,7 @@ def refresh_previous_ranks(groups: Iterable[tuple[int, int]]) -> None:
         issuers = sorted({kinds[f][0] for f, _p in own})
         codes = sorted({c for period in periods.values() for c in previous_period_codes(period)})
         cursor.execute(
-            ASSESSED.format(issuers=_marks(len(issuers)), codes=_marks(len(codes))),
+            ASSESSED.format(issuers=_placeholders(len(issuers)), codes=_placeholders(len(codes))),
             issuers + codes,
         )
         assessed = {(issuer, level, code): pk for issuer, level, code, pk in cursor.fetchall()}

@@ -148,8 +148,10 @@ def quiet_time_left(framework_id: int, period_id: int) -> float:
 # serialises writers anyway.
 
 
-def _values(groups: Iterable[Group]) -> str:
-    return ", ".join(f"({int(f)}, {int(p)})" for f, p in sorted(groups))
+def _values(pairs: Iterable[tuple[int, int]]) -> str:
+    """Pairs of ids (groups, marks and versions, runs and counts) as VALUES rows, in order,
+    written inline: integers from the database, so the parameters do not grow with them."""
+    return ", ".join(f"({int(a)}, {int(b)})" for a, b in sorted(pairs))
 
 
 def _locks(function: str, groups: set[Group]) -> set[Group]:
@@ -245,10 +247,9 @@ def _recompute_recorded(groups: set[Group], *, trigger: str) -> list[RankingRun]
 
 def _marks_seen(groups: set[Group]) -> list[tuple[int, int]]:
     """(id, version) of the groups' dirty marks as the recompute starts."""
-    values = ", ".join(f"({int(f)}, {int(p)})" for f, p in sorted(groups))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH batch(f, p) AS (VALUES {values}) SELECT d.id, d.version "
+            f"WITH batch(f, p) AS (VALUES {_values(groups)}) SELECT d.id, d.version "
             f"FROM {DirtyGroup._meta.db_table} d "
             "JOIN batch ON d.framework_id = batch.f AND d.period_id = batch.p"
         )
@@ -261,10 +262,9 @@ def _marks_settle(marks: list[tuple[int, int]]) -> None:
     if not marks:
         return
     table = DirtyGroup._meta.db_table
-    values = ", ".join(f"({int(pk)}, {int(version)})" for pk, version in marks)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH seen(id, version) AS (VALUES {values}) DELETE FROM {table} WHERE EXISTS "
+            f"WITH seen(id, version) AS (VALUES {_values(marks)}) DELETE FROM {table} WHERE EXISTS "
             f"(SELECT 1 FROM seen WHERE seen.id = {table}.id AND seen.version = {table}.version)"
         )
 
@@ -275,7 +275,7 @@ def _runs_finish(runs: list[RankingRun], status: str, counts: dict, error: str =
     for run in runs:
         run.status, run.finished_at, run.error = status, finished, error
         run.results_count = counts.get((run.framework_id, run.period_id), 0)
-    values = ", ".join(f"({int(run.pk)}, {int(run.results_count)})" for run in runs)
+    values = _values((run.pk, run.results_count) for run in runs)
     with connection.cursor() as cursor:
         cursor.execute(
             RUNS_FINISH.format(values=values, table=RankingRun._meta.db_table),
